@@ -1,0 +1,147 @@
+"""The ``cdp`` command line.
+
+Settings are loaded once here (``--config`` / ``CDP_CONFIG`` / ``CDP_*``) and passed down explicitly.
+Heavy packages (Spark, Splink, Great Expectations) are imported inside the commands that need them, so
+``cdp --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.table import Table
+
+from infra.console import configure_logging, console, err_console
+from infra.settings import Settings, SettingsError, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CdpContext:
+    """What every command receives: the settings, and a Spark session started on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._spark: Any = None
+
+    @property
+    def spark(self) -> Any:
+        if self._spark is None:
+            from infra.spark import build_spark
+
+            self._spark = build_spark(self.settings)
+        return self._spark
+
+    def lake(self) -> Any:
+        from infra.storage import Lake
+
+        return Lake.from_settings(self.spark, self.settings)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn expected errors into one clear message and exit code 2 instead of a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from infra.errors import UserFacingError
+
+        try:
+            return func(*args, **kwargs)
+        except (UserFacingError, SettingsError) as exc:
+            err_console.print(f"[bold red]error:[/] {exc}")
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CDP_CONFIG",
+    help="YAML settings file layered over the defaults (also CDP_CONFIG).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+@click.version_option(package_name="cdp", prog_name="cdp")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
+    """Customer data platform: ingest channels into Delta Lake, resolve identities with Splink, check
+    quality with Great Expectations and publish unified customer profiles with lifecycle tags.
+
+    All data lives under CDP_HOME (default ./cdp_home): landing/, truth/, lake/, reports/.
+    """
+    configure_logging(verbose)
+    try:
+        settings = load_settings(config)
+    except SettingsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)
+    ctx.obj = CdpContext(settings)
+
+
+@main.command()
+@click.pass_obj
+def doctor(obj: CdpContext) -> None:
+    """Print versions and run a real Delta write / merge / read round trip in a temporary lake."""
+    from cdp.doctor import run_doctor
+
+    report = run_doctor(obj.settings)
+    table = Table(title="Versions", show_header=False)
+    for name, value in report.versions.items():
+        table.add_row(name, value)
+    console.print(table)
+    checks = Table(title=f"Round trip ({report.engine or 'no engine'})")
+    checks.add_column("check")
+    checks.add_column("result")
+    checks.add_column("detail", overflow="fold")
+    for name, passed, detail in report.checks:
+        checks.add_row(name, "[green]ok[/]" if passed else "[red]FAILED[/]", detail)
+    console.print(checks)
+    if report.ok:
+        console.print(f"[green]All checks passed[/] in {report.seconds:.1f} s.")
+    else:
+        console.print("[red]Some checks failed[/]: see the details above.")
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+@friendly_errors
+def demo(obj: CdpContext) -> None:
+    """Run every pipeline step on generated sample data under CDP_HOME."""
+    from jobs.pipeline import run_demo
+
+    run_demo(obj.settings, obj)
+
+
+@main.group()
+def lake() -> None:
+    """Inspect the Delta tables under the lake root."""
+
+
+@lake.command("tables")
+@click.pass_obj
+def lake_tables(obj: CdpContext) -> None:
+    """List every table with its version, row count and last write."""
+    infos = obj.lake().tables()
+    table = Table(title=f"Tables in {obj.settings.paths.lake}")
+    for column in ("table", "version", "rows", "last write (UTC)", "operation"):
+        table.add_column(column, justify="right" if column in {"version", "rows"} else "left")
+    for info in infos:
+        table.add_row(
+            info.name,
+            str(info.version),
+            "?" if info.rows is None else f"{info.rows:,}",
+            info.last_write.strftime("%Y-%m-%d %H:%M:%S") if info.last_write else "",
+            info.last_operation or "",
+        )
+    console.print(table if infos else f"No tables yet in {obj.settings.paths.lake}.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Platform infrastructure: settings, the Spark session factory, Delta storage and console output."""

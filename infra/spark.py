@@ -1,0 +1,143 @@
+"""The Spark session factory.
+
+One place decides how Spark is configured: a local session tuned for a small machine by default, a cluster
+by setting ``spark.master``. JARs are only ever taken from local files (Splink's similarity UDFs, and
+delta-spark when a JAR folder is configured); ``spark.jars.packages`` is refused because Maven Central is not
+reachable from many locked-down networks and a session must never depend on it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from infra.errors import UserFacingError
+from infra.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+MIN_JAVA = 17
+LOG4J_FILE = Path(__file__).with_name("log4j2.properties")
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+
+
+class JavaMissingError(UserFacingError):
+    """Java 17 or newer is needed to run Spark and was not found."""
+
+
+@lru_cache(maxsize=1)
+def java_version() -> int | None:
+    """The major version of the ``java`` on PATH (or under JAVA_HOME), or None when there is none."""
+    java = shutil.which("java")
+    if java is None:
+        return None
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    # Java 8 reports itself as "1.8".
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def require_java() -> int:
+    """Return the Java major version, or raise with install instructions when it is missing or too old."""
+    version = java_version()
+    if version is None or version < MIN_JAVA:
+        found = "no java on PATH" if version is None else f"Java {version}"
+        raise JavaMissingError(
+            f"Spark needs Java {MIN_JAVA} or newer, found {found}. Install it (Debian/Ubuntu: "
+            "`apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and make sure "
+            "`java -version` works, or set JAVA_HOME."
+        )
+    return version
+
+
+def delta_spark_jars(settings: Settings) -> list[Path]:
+    """delta-spark JARs found in ``spark.delta_jars_dir`` (empty when unset or absent)."""
+    folder = settings.spark.delta_jars_dir
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.jar") if p.name.startswith(("delta-", "delta_")))
+
+
+def spark_conf(settings: Settings) -> dict[str, str]:
+    """The full Spark configuration the factory applies, for inspection and tests."""
+    from splink.backends.spark import similarity_jar_location
+
+    if any(key == "spark.jars.packages" for key in settings.spark.conf):
+        raise SettingsError(
+            "Invalid setting 'spark.conf.spark.jars.packages': JARs must come from local files "
+            "(spark.delta_jars_dir or spark.conf.spark.jars), never from Maven at session start."
+        )
+    work = settings.paths.work
+    jars = [similarity_jar_location(), *(str(p) for p in delta_spark_jars(settings))]
+    conf = {
+        "spark.master": settings.spark.master,
+        "spark.app.name": settings.spark.app_name,
+        "spark.driver.memory": settings.spark.driver_memory,
+        "spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions),
+        "spark.default.parallelism": str(settings.spark.shuffle_partitions),
+        # All timestamps are stored and computed in UTC; business dates use settings.timezone explicitly.
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.ansi.enabled": "true",
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
+        "spark.sql.warehouse.dir": str(work / "spark-warehouse"),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.jars": ",".join(jars),
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J_FILE}",
+    }
+    if settings.spark.master.startswith("local"):
+        # A laptop or CI box may have no resolvable hostname; loopback always works locally.
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    if delta_spark_jars(settings) and settings.delta_engine != "delta-rs":
+        conf["spark.sql.extensions"] = DELTA_EXTENSION
+        conf["spark.sql.catalog.spark_catalog"] = DELTA_CATALOG
+    conf.update(settings.spark.conf)
+    return conf
+
+
+def build_spark(settings: Settings) -> SparkSession:
+    """Create (or return the running) SparkSession configured from ``settings``.
+
+    Example:
+        >>> from infra.settings import load_settings
+        >>> spark = build_spark(load_settings())  # doctest: +SKIP
+    """
+    require_java()
+    from pyspark.sql import SparkSession
+
+    settings.paths.work.mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    checkpoints = settings.paths.work / "spark-checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    spark.sparkContext.setCheckpointDir(str(checkpoints))
+    return spark
+
+
+def has_delta_spark(spark: SparkSession) -> bool:
+    """True when Delta Lake's Spark classes are loaded in this session's JVM."""
+    try:
+        jvm = spark.sparkContext._jvm
+        assert jvm is not None
+        jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
+    except Exception:  # noqa: BLE001 - py4j raises its own error types for a missing class
+        return False
+    return spark.conf.get("spark.sql.extensions", "") == DELTA_EXTENSION

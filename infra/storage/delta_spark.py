@@ -1,0 +1,199 @@
+"""The delta-spark back end: Delta Lake's own Spark integration, for sessions with Delta's JARs loaded.
+
+Used on clusters where delta-spark is native. It is chosen by ``delta_engine: auto`` when the session has
+Delta's classes, which the session factory loads from ``spark.delta_jars_dir`` (never from Maven).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+from infra.storage.lake import Commit
+
+
+def _quote(path: str) -> str:
+    return "delta.`" + path.replace("`", "``") + "`"
+
+
+class DeltaSparkBackend:
+    """Delta tables through delta-spark; see the module docstring."""
+
+    name = "delta-spark"
+
+    def __init__(self, spark: SparkSession) -> None:
+        from delta.tables import DeltaTable
+
+        self.spark = spark
+        self._delta = DeltaTable
+
+    def exists(self, path: str) -> bool:
+        return bool(self._delta.isDeltaTable(self.spark, path))
+
+    def create(
+        self,
+        path: str,
+        schema: StructType,
+        partition_by: Sequence[str],
+        properties: Mapping[str, str],
+        description: str | None,
+    ) -> None:
+        builder = self._delta.createIfNotExists(self.spark).location(path).addColumns(schema)
+        if partition_by:
+            builder = builder.partitionedBy(*partition_by)
+        for key, value in properties.items():
+            builder = builder.property(key, value)
+        if description:
+            builder = builder.comment(description)
+        builder.execute()
+
+    def schema(self, path: str) -> StructType:
+        return self.spark.read.format("delta").load(path).schema
+
+    def partition_columns(self, path: str) -> list[str]:
+        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
+        return list(detail["partitionColumns"])
+
+    def version(self, path: str) -> int:
+        return int(self._delta.forPath(self.spark, path).history(1).collect()[0]["version"])
+
+    def read(self, path: str, version: int | None, timestamp: dt.datetime | None) -> DataFrame:
+        reader = self.spark.read.format("delta")
+        if version is not None:
+            reader = reader.option("versionAsOf", version)
+        elif timestamp is not None:
+            reader = reader.option("timestampAsOf", timestamp.astimezone(dt.UTC).isoformat())
+        return reader.load(path)
+
+    def write(
+        self,
+        path: str,
+        df: DataFrame,
+        mode: Literal["append", "overwrite"],
+        predicate: str | None,
+        schema_evolution: bool,
+        metadata: Mapping[str, Any],
+    ) -> None:
+        writer = df.write.format("delta").mode(mode)
+        if predicate is not None:
+            writer = writer.option("replaceWhere", predicate)
+        if schema_evolution:
+            writer = writer.option("mergeSchema", "true")
+        if metadata:
+            writer = writer.option("userMetadata", json.dumps(dict(metadata), default=str))
+        writer.save(path)
+
+    def merge(
+        self,
+        path: str,
+        df: DataFrame,
+        keys: Sequence[str],
+        columns: Sequence[str],
+        delete_condition: str | None,
+        update_condition: str | None,
+        insert_condition: str | None,
+        metadata: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        table = self._delta.forPath(self.spark, path)
+        assignments: dict[str, str | Column] = {c: F.col(f"s.`{c}`") for c in columns}
+        merger = table.alias("t").merge(df.alias("s"), " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys))
+        if delete_condition is not None:
+            merger = merger.whenMatchedDelete(condition=delete_condition)
+        if update_condition is None:
+            merger = merger.whenMatchedUpdate(set=assignments)
+        elif update_condition != "false":
+            merger = merger.whenMatchedUpdate(condition=update_condition, set=assignments)
+        if insert_condition is None:
+            merger = merger.whenNotMatchedInsert(values=assignments)
+        elif insert_condition != "false":
+            merger = merger.whenNotMatchedInsert(condition=insert_condition, values=assignments)
+        key = "spark.databricks.delta.commitInfo.userMetadata"
+        if metadata:
+            self.spark.conf.set(key, json.dumps(dict(metadata), default=str))
+        try:
+            merger.execute()
+        finally:
+            if metadata:
+                self.spark.conf.unset(key)
+        last = table.history(1).collect()[0]
+        return {k: _number(v) for k, v in (last["operationMetrics"] or {}).items()}
+
+    def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int:
+        table = self._delta.forPath(self.spark, path)
+        key = "spark.databricks.delta.commitInfo.userMetadata"
+        if metadata:
+            self.spark.conf.set(key, json.dumps(dict(metadata), default=str))
+        try:
+            table.delete(predicate)
+        finally:
+            if metadata:
+                self.spark.conf.unset(key)
+        metrics = table.history(1).collect()[0]["operationMetrics"] or {}
+        return int(metrics.get("numDeletedRows", 0))
+
+    def history(self, path: str, limit: int | None) -> list[Commit]:
+        rows = (
+            self._delta.forPath(self.spark, path).history(limit).collect()
+            if limit
+            else (self._delta.forPath(self.spark, path).history().collect())
+        )
+        commits = []
+        for row in rows:
+            meta: dict[str, Any] = {}
+            if row["userMetadata"]:
+                try:
+                    meta = json.loads(row["userMetadata"])
+                except json.JSONDecodeError:
+                    meta = {"userMetadata": row["userMetadata"]}
+            stamp = row["timestamp"]
+            commits.append(
+                Commit(
+                    version=int(row["version"]),
+                    timestamp=stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp,
+                    operation=str(row["operation"]),
+                    parameters=dict(row["operationParameters"] or {}),
+                    metrics={k: _number(v) for k, v in (row["operationMetrics"] or {}).items()},
+                    metadata=meta,
+                )
+            )
+        return commits
+
+    def vacuum(self, path: str, retention_hours: int, dry_run: bool) -> list[str]:
+        self.spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+        mode = " DRY RUN" if dry_run else ""
+        rows = self.spark.sql(f"VACUUM {_quote(path)} RETAIN {int(retention_hours)} HOURS{mode}").collect()
+        return [str(r[0]) for r in rows] if dry_run else []
+
+    def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame:
+        reader = (
+            self.spark.read.format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", start_version)
+        )
+        if end_version is not None:
+            reader = reader.option("endingVersion", end_version)
+        return reader.load(path)
+
+    def properties(self, path: str) -> dict[str, str]:
+        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
+        return dict(detail["properties"] or {})
+
+    def set_properties(self, path: str, properties: Mapping[str, str]) -> None:
+        pairs = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
+        self.spark.sql(f"ALTER TABLE {_quote(path)} SET TBLPROPERTIES ({pairs})")
+
+    def row_count(self, path: str) -> int | None:
+        return int(self.spark.read.format("delta").load(path).count())
+
+
+def _number(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

@@ -1,0 +1,509 @@
+"""The :class:`Lake`: table-name level Delta operations with schema and key checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, StructField, StructType
+
+from infra.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
+
+Where = Mapping[str, Any] | str | None
+
+
+class LakeError(UserFacingError):
+    """A Delta table operation could not be done as asked."""
+
+
+class TableNotFoundError(LakeError):
+    """The named table does not exist in the lake."""
+
+
+class SchemaMismatchError(LakeError):
+    """The data's columns or types differ from the table's."""
+
+
+class DuplicateKeyError(LakeError):
+    """A merge source holds the same key more than once, or a null key."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One entry of a table's history."""
+
+    version: int
+    timestamp: dt.datetime
+    operation: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table as listed by :meth:`Lake.tables`."""
+
+    name: str
+    path: str
+    version: int
+    rows: int | None
+    last_write: dt.datetime | None
+    last_operation: str | None
+
+
+class Backend(Protocol):
+    """What a Delta engine must provide; both back ends pass one contract test suite."""
+
+    name: str
+
+    def exists(self, path: str) -> bool: ...
+    def create(
+        self,
+        path: str,
+        schema: StructType,
+        partition_by: Sequence[str],
+        properties: Mapping[str, str],
+        description: str | None,
+    ) -> None: ...
+    def schema(self, path: str) -> StructType: ...
+    def partition_columns(self, path: str) -> list[str]: ...
+    def version(self, path: str) -> int: ...
+    def read(self, path: str, version: int | None, timestamp: dt.datetime | None) -> DataFrame: ...
+    def write(
+        self,
+        path: str,
+        df: DataFrame,
+        mode: Literal["append", "overwrite"],
+        predicate: str | None,
+        schema_evolution: bool,
+        metadata: Mapping[str, Any],
+    ) -> None: ...
+    def merge(
+        self,
+        path: str,
+        df: DataFrame,
+        keys: Sequence[str],
+        columns: Sequence[str],
+        delete_condition: str | None,
+        update_condition: str | None,
+        insert_condition: str | None,
+        metadata: Mapping[str, Any],
+    ) -> dict[str, Any]: ...
+    def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int: ...
+    def history(self, path: str, limit: int | None) -> list[Commit]: ...
+    def vacuum(self, path: str, retention_hours: int, dry_run: bool) -> list[str]: ...
+    def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame: ...
+    def properties(self, path: str) -> dict[str, str]: ...
+    def set_properties(self, path: str, properties: Mapping[str, str]) -> None: ...
+    def row_count(self, path: str) -> int | None: ...
+
+
+CDF_PROPERTY = "delta.enableChangeDataFeed"
+
+
+class Lake:
+    """A folder of Delta tables, one sub-folder per table, named after the table.
+
+    Every write checks the data's schema against the table's (names and types; nullability is not
+    enforced at storage level, quality suites check it). New columns need ``schema_evolution=True``.
+    Merges refuse sources with duplicate or null keys instead of writing double rows.
+    """
+
+    def __init__(self, spark: SparkSession, root: Path | str, backend: Backend) -> None:
+        self.spark = spark
+        self.root = str(root).rstrip("/")
+        self.backend = backend
+
+    @classmethod
+    def from_settings(cls, spark: SparkSession, settings: Settings) -> Lake:
+        """Open the lake at ``settings.paths.lake`` with the engine ``settings.delta_engine`` picks.
+
+        ``auto`` takes delta-spark when Delta's Spark classes are loaded in the session, else delta-rs.
+        """
+        from infra.spark import has_delta_spark
+
+        engine = settings.delta_engine
+        if engine == "auto":
+            engine = "delta-spark" if has_delta_spark(spark) else "delta-rs"
+        return cls.open(spark, settings.paths.lake, engine)
+
+    @classmethod
+    def open(cls, spark: SparkSession, root: Path | str, engine: str) -> Lake:
+        """Open the lake at ``root`` with the named engine (``delta-rs`` or ``delta-spark``)."""
+        if engine == "delta-spark":
+            from infra.spark import has_delta_spark
+            from infra.storage.delta_spark import DeltaSparkBackend
+
+            if not has_delta_spark(spark):
+                raise LakeError(
+                    "delta_engine is delta-spark but Delta's Spark classes are not loaded: put the "
+                    "delta-spark and delta-storage JARs in a folder and set spark.delta_jars_dir "
+                    "(CDP_SPARK__DELTA_JARS_DIR), or use delta_engine=delta-rs."
+                )
+            backend: Backend = DeltaSparkBackend(spark)
+        elif engine == "delta-rs":
+            from infra.storage.delta_rs import DeltaRsBackend
+
+            backend = DeltaRsBackend(spark)
+        else:
+            raise LakeError(f"Unknown Delta engine {engine!r}; use delta-rs or delta-spark.")
+        Path(root).mkdir(parents=True, exist_ok=True) if "://" not in str(root) else None
+        return cls(spark, root, backend)
+
+    @property
+    def engine(self) -> str:
+        """The name of the Delta engine in use."""
+        return self.backend.name
+
+    def path(self, table: str) -> str:
+        """Where ``table`` lives: ``<lake root>/<table>``."""
+        if not table or "/" in table or table.startswith("."):
+            raise LakeError(f"Invalid table name {table!r}: use letters, digits and underscores.")
+        return f"{self.root}/{table}"
+
+    def exists(self, table: str) -> bool:
+        """True when the table has at least one commit."""
+        return self.backend.exists(self.path(table))
+
+    def _require(self, table: str) -> str:
+        path = self.path(table)
+        if not self.backend.exists(path):
+            raise TableNotFoundError(
+                f"Table '{table}' does not exist at {path}; run the job that produces it first."
+            )
+        return path
+
+    def create(
+        self,
+        table: str,
+        schema: StructType,
+        *,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        description: str | None = None,
+    ) -> bool:
+        """Create an empty table unless it exists; returns True when it was created.
+
+        An existing table whose columns differ from ``schema`` raises :class:`SchemaMismatchError`.
+        """
+        path = self.path(table)
+        if self.backend.exists(path):
+            _check_schema(table, self.backend.schema(path), schema, evolution=False)
+            return False
+        missing = [c for c in partition_by if c not in schema.fieldNames()]
+        if missing:
+            raise LakeError(f"Partition columns {missing} of table '{table}' are not in its schema.")
+        self.backend.create(path, _nullable(schema), partition_by, dict(properties or {}), description)
+        return True
+
+    def schema(self, table: str) -> StructType:
+        """The table's current schema."""
+        return self.backend.schema(self._require(table))
+
+    def partition_columns(self, table: str) -> list[str]:
+        """The table's partition columns, in order."""
+        return self.backend.partition_columns(self._require(table))
+
+    def version(self, table: str) -> int:
+        """The table's latest version number."""
+        return self.backend.version(self._require(table))
+
+    def read(
+        self, table: str, *, version: int | None = None, timestamp: dt.datetime | None = None
+    ) -> DataFrame:
+        """The table as a Spark DataFrame, at its latest version or as of ``version`` / ``timestamp``."""
+        if version is not None and timestamp is not None:
+            raise LakeError("Pass either version or timestamp to Lake.read, not both.")
+        return self.backend.read(self._require(table), version, timestamp)
+
+    def append(
+        self,
+        table: str,
+        df: DataFrame,
+        *,
+        schema_evolution: bool = False,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Append rows, creating the table from the data's schema if needed; returns the new version."""
+        df = self._prepare(table, df, schema_evolution, partition_by, properties)
+        path = self.path(table)
+        self.backend.write(path, df, "append", None, schema_evolution, dict(metadata or {}))
+        return self.backend.version(path)
+
+    def overwrite(
+        self,
+        table: str,
+        df: DataFrame,
+        *,
+        where: Where = None,
+        schema_evolution: bool = False,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Replace the whole table, or only the rows matching ``where`` (a partition or predicate).
+
+        ``where`` is a mapping of column to value (``{"batch_date": date(2024, 1, 1)}``) or a SQL
+        predicate. Every row of ``df`` must match it, so a partition rerun cannot touch other partitions.
+        """
+        df = self._prepare(table, df, schema_evolution, partition_by, properties)
+        predicate = _predicate(where)
+        if predicate is not None and isinstance(where, Mapping):
+            stray = df.filter(~_condition(where)).limit(1).count()
+            if stray:
+                raise LakeError(
+                    f"Overwrite of table '{table}' where {predicate}: the data holds rows outside "
+                    "that predicate; filter the data or widen the predicate."
+                )
+        path = self.path(table)
+        self.backend.write(path, df, "overwrite", predicate, schema_evolution, dict(metadata or {}))
+        return self.backend.version(path)
+
+    def merge(
+        self,
+        table: str,
+        df: DataFrame,
+        keys: Sequence[str],
+        *,
+        delete_condition: str | None = None,
+        update_condition: str | None = None,
+        insert_condition: str | None = None,
+        update: bool = True,
+        insert: bool = True,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Upsert ``df`` into the table by ``keys``; creates the table when it is new.
+
+        Conditions are SQL over ``s.`` (source) and ``t.`` (target) columns:
+
+        - matched rows are deleted when ``delete_condition`` holds;
+        - other matched rows are updated (when ``update`` and ``update_condition``, if given, holds);
+        - unmatched rows are inserted (when ``insert`` and ``insert_condition``, over ``s.`` only, holds).
+
+        Source columns whose names start with an underscore are merge controls (e.g. ``_deleted``):
+        usable in conditions, never written to the table.
+
+        Returns:
+            The engine's merge metrics (rows inserted, updated, deleted, ...).
+
+        Raises:
+            DuplicateKeyError: the source has a key more than once, or a null key.
+        """
+        if not keys:
+            raise LakeError("Lake.merge needs at least one key column.")
+        missing = [k for k in keys if k not in df.columns]
+        if missing:
+            raise SchemaMismatchError(f"Merge into '{table}': key columns {missing} are not in the data.")
+        _check_keys(table, df, keys)
+        controls = [c for c in df.columns if c.startswith("_")]
+        path = self.path(table)
+        if not self.backend.exists(path):
+            rows = df.alias("s")
+            if insert and insert_condition is not None:
+                rows = rows.filter(F.expr(insert_condition))
+            elif not insert:
+                rows = rows.limit(0)
+            rows = rows.select(*[F.col(f"`{c}`") for c in df.columns if c not in controls])
+            self.create(table, rows.schema, partition_by=partition_by, properties=properties)
+            self.backend.write(path, rows, "append", None, False, dict(metadata or {}))
+            return {"num_target_rows_inserted": self.backend.row_count(path), "created": True}
+        current = self.backend.schema(path)
+        data_schema = StructType([f for f in df.schema.fields if f.name not in controls])
+        _check_schema(table, current, data_schema, evolution=False)
+        source = df.select(*[F.col(f"`{c}`") for c in [*current.fieldNames(), *controls]])
+        return self.backend.merge(
+            path,
+            source,
+            keys,
+            current.fieldNames(),
+            delete_condition,
+            update_condition if update else "false",
+            insert_condition if insert else "false",
+            dict(metadata or {}),
+        )
+
+    def delete(self, table: str, where: Where, *, metadata: Mapping[str, Any] | None = None) -> int:
+        """Delete the rows matching ``where``; returns how many were deleted."""
+        predicate = _predicate(where)
+        if predicate is None:
+            raise LakeError("Lake.delete needs a predicate; use overwrite to empty a table.")
+        return self.backend.delete(self._require(table), predicate, dict(metadata or {}))
+
+    def history(self, table: str, limit: int | None = None) -> list[Commit]:
+        """Commits, newest first."""
+        return self.backend.history(self._require(table), limit)
+
+    def vacuum(self, table: str, retention_hours: int = 168, *, dry_run: bool = False) -> list[str]:
+        """Remove data files no longer referenced by versions younger than ``retention_hours``."""
+        return self.backend.vacuum(self._require(table), retention_hours, dry_run)
+
+    def changes(self, table: str, start_version: int, end_version: int | None = None) -> DataFrame:
+        """Row-level changes between two versions (inclusive) from the change data feed.
+
+        Columns: the table's, plus ``_change_type`` (insert, update_preimage, update_postimage,
+        delete), ``_commit_version`` and ``_commit_timestamp``.
+        """
+        path = self._require(table)
+        if self.backend.properties(path).get(CDF_PROPERTY, "false").lower() != "true":
+            raise LakeError(
+                f"Table '{table}' does not have the change data feed enabled; set the table "
+                f"property {CDF_PROPERTY}=true before the versions you want to read."
+            )
+        return self.backend.changes(path, start_version, end_version)
+
+    def properties(self, table: str) -> dict[str, str]:
+        """The table's properties (``delta.*`` and custom)."""
+        return self.backend.properties(self._require(table))
+
+    def set_properties(self, table: str, properties: Mapping[str, str]) -> None:
+        """Set table properties, e.g. ``{"delta.enableChangeDataFeed": "true"}``."""
+        self.backend.set_properties(self._require(table), properties)
+
+    def tables(self) -> list[TableInfo]:
+        """Every Delta table under the lake root with its version, row count and last write."""
+        root = Path(self.root)
+        infos = []
+        for folder in sorted(root.iterdir() if root.is_dir() else []):
+            if not (folder / "_delta_log").is_dir():
+                continue
+            path = str(folder)
+            if not self.backend.exists(path):
+                continue
+            last = self.backend.history(path, 1)
+            infos.append(
+                TableInfo(
+                    name=folder.name,
+                    path=path,
+                    version=self.backend.version(path),
+                    rows=self.backend.row_count(path),
+                    last_write=last[0].timestamp if last else None,
+                    last_operation=last[0].operation if last else None,
+                )
+            )
+        return infos
+
+    def _prepare(
+        self,
+        table: str,
+        df: DataFrame,
+        evolution: bool,
+        partition_by: Sequence[str],
+        properties: Mapping[str, str] | None,
+    ) -> DataFrame:
+        """Align ``df`` with the table's columns, creating the table first when it is new."""
+        path = self.path(table)
+        if not self.backend.exists(path):
+            self.create(table, df.schema, partition_by=partition_by, properties=properties)
+            return df
+        current = self.backend.schema(path)
+        _check_schema(table, current, df.schema, evolution)
+        columns = []
+        for f in current.fields:
+            if f.name in df.columns:
+                columns.append(F.col(f"`{f.name}`"))
+            else:
+                columns.append(F.lit(None).cast(f.dataType).alias(f.name))
+        columns += [F.col(f"`{c}`") for c in df.columns if c not in current.fieldNames()]
+        return df.select(*columns)
+
+
+def _nullable(schema: StructType) -> StructType:
+    """Nullability is checked by quality suites, not storage, so tables accept nulls everywhere."""
+    return StructType([StructField(f.name, f.dataType, True, f.metadata) for f in schema.fields])
+
+
+def _type_name(data_type: DataType) -> str:
+    return data_type.simpleString()
+
+
+def _check_schema(table: str, current: StructType, incoming: StructType, evolution: bool) -> None:
+    have = {f.name: f.dataType for f in current.fields}
+    got = {f.name: f.dataType for f in incoming.fields}
+    missing = [c for c in have if c not in got]
+    extra = [c for c in got if c not in have]
+    changed = [
+        f"{c} (table {_type_name(have[c])}, data {_type_name(got[c])})"
+        for c in have
+        if c in got and _type_name(have[c]) != _type_name(got[c])
+    ]
+    problems = []
+    if changed:
+        problems.append("type differences: " + ", ".join(changed))
+    if not evolution:
+        if missing:
+            problems.append("columns missing from the data: " + ", ".join(missing))
+        if extra:
+            problems.append("columns not in the table: " + ", ".join(extra))
+    if problems:
+        hint = (
+            "Cast the data to the table's types."
+            if changed and evolution
+            else "Fix the data, or pass schema_evolution=True to add new columns (missing ones become null)."
+        )
+        raise SchemaMismatchError(f"Schema mismatch writing table '{table}': {'; '.join(problems)}. {hint}")
+
+
+def _check_keys(table: str, df: DataFrame, keys: Sequence[str]) -> None:
+    key_cols = [F.col(f"`{k}`") for k in keys]
+    any_null = functools.reduce(lambda a, b: a | b, [c.isNull() for c in key_cols])
+    null_rows = df.filter(any_null).limit(1).count()
+    if null_rows:
+        raise DuplicateKeyError(
+            f"Merge into '{table}': the source has rows with a null key ({', '.join(keys)}); "
+            "null keys never match, so such rows would be inserted again on every run."
+        )
+    dupes = df.groupBy(*key_cols).count().filter(F.col("count") > 1).limit(3).collect()
+    if dupes:
+        examples = "; ".join(", ".join(f"{k}={row[k]!r}" for k in keys) for row in dupes)
+        raise DuplicateKeyError(
+            f"Merge into '{table}': the source holds the same key more than once ({examples}); "
+            "deduplicate the source so each key appears once."
+        )
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return f"'{value.isoformat(sep=' ')}'"
+    text = str(value).replace("'", "''")
+    return f"'{text}'"
+
+
+def _predicate(where: Where) -> str | None:
+    if where is None:
+        return None
+    if isinstance(where, str):
+        return where
+    if not where:
+        return None
+    parts = [
+        f"{name} IS NULL" if value is None else f"{name} = {_literal(value)}" for name, value in where.items()
+    ]
+    return " AND ".join(parts)
+
+
+def _condition(where: Mapping[str, Any]) -> Any:
+    cond = F.lit(True)
+    for name, value in where.items():
+        col = F.col(f"`{name}`")
+        cond = cond & (col.isNull() if value is None else col.eqNullSafe(F.lit(value)))
+    return cond

@@ -1,0 +1,1 @@
+"""Pipeline steps: one module per produced table, each with ``run(spark, settings, ...)``."""
