@@ -119,6 +119,69 @@ def demo(obj: CdpContext) -> None:
     run_demo(obj.settings, obj)
 
 
+def _date(_: click.Context, __: click.Parameter, value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from None
+
+
+@main.command()
+@click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable). Default: all.")
+@click.option("--batch", callback=_date, help="Only this batch date (YYYY-MM-DD). Default: every new batch.")
+@click.option("--run-id", help="Run id recorded with every row (default: generated).")
+@click.pass_obj
+@friendly_errors
+def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str | None) -> None:
+    """Ingest new landing files into bronze tables; bad rows go to quarantine with reason codes."""
+    from jobs import bronze
+    from schemas.landing import CHANNELS
+
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise click.BadParameter(f"unknown channel(s) {unknown}; choose from {', '.join(CHANNELS)}")
+    report = bronze.run(
+        obj.spark, obj.settings, obj.lake(), channels=list(channels) or None, batch=batch, run_id=run_id
+    )
+    print_ingest_report(report)
+
+
+def print_ingest_report(report: Any) -> None:
+    """Rows in and out per feed, and quarantine reasons, as tables."""
+    table = Table(title=f"Ingestion {report.run_id}")
+    for column in ("feed", "batches", "files", "rows in", "bronze", "quarantine"):
+        table.add_column(column, justify="left" if column == "feed" else "right")
+    for f in report.feeds:
+        table.add_row(
+            f.feed, str(len(f.batches)), str(f.files), f"{f.rows_in:,}", f"{f.rows_bronze:,}",
+            f"{f.rows_quarantined:,}",
+        )  # fmt: skip
+    table.add_row(
+        "[bold]total",
+        "",
+        "",
+        f"{report.rows_in:,}",
+        f"{report.rows_bronze:,}",
+        f"{report.rows_quarantined:,}",
+    )
+    console.print(table)
+    if report.reasons:
+        reasons = Table(title="Quarantine by reason")
+        reasons.add_column("reason")
+        reasons.add_column("rows", justify="right")
+        for reason, count in report.reasons.most_common():
+            reasons.add_row(reason, f"{count:,}")
+        console.print(reasons)
+    if report.skipped_files:
+        console.print(f"{report.skipped_files} file(s) already ingested with the same checksum: skipped.")
+    if not report.feeds:
+        console.print("Nothing new to ingest.")
+
+
 @main.group()
 def lake() -> None:
     """Inspect the Delta tables under the lake root."""

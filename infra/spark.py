@@ -8,9 +8,11 @@ reachable from many locked-down networks and a session must never depend on it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,6 +105,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         # A laptop or CI box may have no resolvable hostname; loopback always works locally.
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
+        # Python workers must be this interpreter (the .venv), not whatever python3 is on PATH.
+        conf["spark.pyspark.python"] = sys.executable
+        conf["spark.pyspark.driver.python"] = sys.executable
     if delta_spark_jars(settings) and settings.delta_engine != "delta-rs":
         conf["spark.sql.extensions"] = DELTA_EXTENSION
         conf["spark.sql.catalog.spark_catalog"] = DELTA_CATALOG
@@ -121,8 +126,12 @@ def build_spark(settings: Settings) -> SparkSession:
     from pyspark.sql import SparkSession
 
     settings.paths.work.mkdir(parents=True, exist_ok=True)
+    conf = spark_conf(settings)
+    if "spark.pyspark.python" in conf:
+        # PySpark starts local Python workers from PYSPARK_PYTHON, not from the conf key.
+        os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
     builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")

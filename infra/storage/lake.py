@@ -255,8 +255,9 @@ class Lake:
     ) -> int:
         """Replace the whole table, or only the rows matching ``where`` (a partition or predicate).
 
-        ``where`` is a mapping of column to value (``{"batch_date": date(2024, 1, 1)}``) or a SQL
-        predicate. Every row of ``df`` must match it, so a partition rerun cannot touch other partitions.
+        ``where`` is a mapping of column to a value or a list of values, e.g.
+        ``{"batch_date": date(2024, 1, 1)}``, or a SQL predicate. Every row of ``df`` must match it, so a
+        partition rerun cannot touch other partitions.
         """
         df = self._prepare(table, df, schema_evolution, partition_by, properties)
         predicate = _predicate(where)
@@ -495,9 +496,16 @@ def _predicate(where: Where) -> str | None:
         return where
     if not where:
         return None
-    parts = [
-        f"{name} IS NULL" if value is None else f"{name} = {_literal(value)}" for name, value in where.items()
-    ]
+    parts = []
+    for name, value in where.items():
+        if value is None:
+            parts.append(f"{name} IS NULL")
+        elif isinstance(value, list | tuple | set | frozenset):
+            if not value:
+                raise LakeError(f"Empty value list for column '{name}' in a predicate.")
+            parts.append(f"{name} IN ({', '.join(_literal(v) for v in sorted(value))})")
+        else:
+            parts.append(f"{name} = {_literal(value)}")
     return " AND ".join(parts)
 
 
@@ -505,5 +513,10 @@ def _condition(where: Mapping[str, Any]) -> Any:
     cond = F.lit(True)
     for name, value in where.items():
         col = F.col(f"`{name}`")
-        cond = cond & (col.isNull() if value is None else col.eqNullSafe(F.lit(value)))
+        if value is None:
+            cond = cond & col.isNull()
+        elif isinstance(value, list | tuple | set | frozenset):
+            cond = cond & col.isin(list(value))
+        else:
+            cond = cond & col.eqNullSafe(F.lit(value))
     return cond
