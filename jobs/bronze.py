@@ -133,21 +133,8 @@ def run(
         report.feeds.append(result)
         for f in feed_files:
             bronze_rows, quarantined = per_file.get(f.relative_path, (0, 0))
-            manifest_rows.append(
-                (
-                    f.relative_path,
-                    f.channel,
-                    f.feed,
-                    f.batch_date,
-                    f.checksum,
-                    f.size_bytes,
-                    f.rows,
-                    bronze_rows,
-                    quarantined,
-                    ingested_at,
-                    run_id,
-                )  # fmt: skip
-            )
+            row = (f.relative_path, f.channel, f.feed, f.batch_date, f.checksum, f.size_bytes, f.rows)
+            manifest_rows.append((*row, bronze_rows, quarantined, ingested_at, run_id))
     if manifest_rows:
         manifest = spark.createDataFrame(manifest_rows, INGEST_MANIFEST.spark_schema)
         lake.merge(INGEST_MANIFEST.name, manifest, ["source_file"], metadata={"run_id": run_id})
