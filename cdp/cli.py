@@ -150,6 +150,26 @@ def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str |
     print_ingest_report(report)
 
 
+@main.command()
+@click.option(
+    "--batch", callback=_date, help="Only this batch date (merged in). Default: rebuild from all of bronze."
+)
+@click.option("--run-id", help="Run id recorded in the commits (default: generated).")
+@click.pass_obj
+@friendly_errors
+def standardise(obj: CdpContext, batch: Any, run_id: str | None) -> None:
+    """Standardise bronze into silver tables, person records and identity links."""
+    from jobs import standardise as job
+
+    report = job.run(obj.spark, obj.settings, obj.lake(), [batch] if batch else None, run_id)
+    table = Table(title=f"Silver {report.run_id}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in report.rows.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
 def print_ingest_report(report: Any) -> None:
     """Rows in and out per feed, and quarantine reasons, as tables."""
     table = Table(title=f"Ingestion {report.run_id}")
