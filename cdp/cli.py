@@ -131,6 +131,57 @@ def _date(_: click.Context, __: click.Parameter, value: str | None) -> Any:
 
 
 @main.command()
+@click.option("--people", type=click.IntRange(1), default=2000, show_default=True, help="How many people.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files.")
+@click.option(
+    "--start", callback=_date, default="2024-01-01", show_default=True, help="First day (YYYY-MM-DD)."
+)
+@click.option("--days", type=click.IntRange(1, 3650), default=730, show_default=True, help="Days of history.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Home folder to write landing/ and truth/ into. Default: CDP_HOME.",
+)
+@click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.005, show_default=True,
+              help="Share of deliberately bad rows per feed.")  # fmt: skip
+@click.option("--break-column", help="FEED.COLUMN whose every value is made invalid (quality drills).")
+@click.option("--workers", type=click.IntRange(0), default=0, help="Processes (0 = one per CPU).")
+@click.pass_obj
+@friendly_errors
+def generate(
+    obj: CdpContext,
+    people: int,
+    seed: int,
+    start: Any,
+    days: int,
+    out: Path | None,
+    bad_rate: float,
+    break_column: str | None,
+    workers: int,
+) -> None:
+    """Generate realistic landing files for every channel, with the hidden truth beside them."""
+    from jobs.generate import GeneratorConfig
+    from jobs.generate import generate as run_generator
+
+    config = GeneratorConfig(
+        people=people, seed=seed, start=start, days=days, bad_rate=bad_rate, break_column=break_column,
+        workers=workers, lifecycle=obj.settings.lifecycle,
+    )  # fmt: skip
+    summary = run_generator(config, out or obj.settings.paths.home)
+    table = Table(
+        title=f"Generated {summary.people:,} people in {summary.seconds:.1f} s (as of {summary.as_of})"
+    )
+    table.add_column("feed")
+    table.add_column("rows", justify="right")
+    table.add_column("bad on purpose", justify="right")
+    for feed, rows in summary.records_by_feed.items():
+        table.add_row(feed, f"{rows:,}", f"{summary.bad_rows_by_feed.get(feed, 0):,}")
+    table.add_row("[bold]total", f"{summary.records:,}", f"{sum(summary.bad_rows_by_feed.values()):,}")
+    console.print(table)
+    console.print(f"Landing files under {summary.out / 'landing'}, truth under {summary.out / 'truth'}.")
+
+
+@main.command()
 @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable). Default: all.")
 @click.option("--batch", callback=_date, help="Only this batch date (YYYY-MM-DD). Default: every new batch.")
 @click.option("--run-id", help="Run id recorded with every row (default: generated).")

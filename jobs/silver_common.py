@@ -1,13 +1,16 @@
 """What every silver job shares: standardising columns with ``jobs.normalise`` and converting times.
 
-Normalisation runs in Python over the *distinct* input values only (a phone number seen in 50 orders is
-parsed once), in parallel Spark tasks, and the results are joined back to the rows.
+Standardisation is one ``mapInArrow`` pass per table: every step (email, phone, name, address) runs on
+each row in the same Python task, with a per-task cache so a value repeated across rows (a guest's phone on
+fifty orders) is normalised once. No shuffle, no join back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -18,86 +21,51 @@ from pyspark.sql import types as T
 from infra.storage import Lake
 from jobs.normalise import normalise_address, normalise_email, normalise_name, normalise_phone
 
-# Null inputs travel through distinct() and the join as this marker (equality joins drop nulls).
-_NULL = "\u0000"
+CACHE_SIZE = 200_000
 
 
-def _standardise(
-    df: DataFrame,
-    inputs: Sequence[Column],
-    fn: Callable[..., Sequence[Any]],
-    outputs: Sequence[tuple[str, T.DataType]],
-) -> DataFrame:
-    """Add ``outputs`` computed by ``fn(*input values)`` over the distinct inputs, joined back by value."""
-    keys = [f"__in{i}" for i in range(len(inputs))]
-    with_keys = df.select(
-        "*", *[F.coalesce(c.cast("string"), F.lit(_NULL)).alias(k) for c, k in zip(inputs, keys, strict=True)]
+@dataclass(frozen=True)
+class Step:
+    """One standardisation: input columns -> output columns through a pure function.
+
+    ``keep_as`` renames the input columns that are kept next to the outputs (e.g. the raw email); inputs
+    not listed there are dropped.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    fn: Callable[..., tuple[Any, ...]]
+    keep_as: tuple[tuple[str, str], ...] = ()
+
+
+def _email(raw: str | None) -> tuple[Any, ...]:
+    r = normalise_email(raw)
+    return r.email if r.valid else None, r.match_key, r.reason or "ok"
+
+
+def email(column: str, prefix: str = "email") -> Step:
+    """``<prefix>``, ``<prefix>_match_key``, ``<prefix>_status``, and the input kept as ``<prefix>_raw``."""
+    return Step(
+        (column,), (prefix, f"{prefix}_match_key", f"{prefix}_status"), _email, ((column, f"{prefix}_raw"),)
     )
-    distinct = with_keys.select(*keys).distinct()
-    schema = T.StructType(
-        [*[T.StructField(k, T.StringType()) for k in keys], *[T.StructField(n, t) for n, t in outputs]]
-    )
-    arrow_schema = pa.schema([(f.name, _arrow_type(f.dataType)) for f in schema.fields])
-
-    def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            columns = [batch.column(k).to_pylist() for k in keys]
-            results: list[list[Any]] = [[] for _ in outputs]
-            for values in zip(*columns, strict=True):
-                out = fn(*[None if v == _NULL else v for v in values])
-                for i, value in enumerate(out):
-                    results[i].append(value)
-            arrays = [batch.column(k) for k in keys] + [
-                pa.array(values, type=arrow_schema.field(len(keys) + i).type)
-                for i, values in enumerate(results)
-            ]
-            yield pa.RecordBatch.from_arrays(arrays, schema=arrow_schema)
-
-    mapped = distinct.mapInArrow(apply, schema)
-    return with_keys.join(mapped, on=keys, how="left").drop(*keys)
 
 
-def _arrow_type(dtype: T.DataType) -> pa.DataType:
-    if isinstance(dtype, T.BooleanType):
-        return pa.bool_()
-    return pa.string()
-
-
-def standardise_email(df: DataFrame, column: str, prefix: str = "email") -> DataFrame:
-    """Add ``<prefix>``, ``<prefix>_match_key``, ``<prefix>_status`` and ``<prefix>_raw`` for an email."""
-
-    def fn(raw: str | None) -> tuple[str | None, str | None, str]:
-        r = normalise_email(raw)
-        return r.email if r.valid else None, r.match_key, r.reason or "ok"
-
-    outputs = [
-        (prefix, T.StringType()),
-        (f"{prefix}_match_key", T.StringType()),
-        (f"{prefix}_status", T.StringType()),
-    ]
-    df = df.withColumnRenamed(column, "__raw")
-    out = _standardise(df, [F.col("__raw")], fn, outputs)
-    return out.withColumnRenamed("__raw", f"{prefix}_raw")
-
-
-def standardise_phone(df: DataFrame, column: str, region: str, prefix: str = "phone") -> DataFrame:
-    """Add ``<prefix>`` (E.164), ``<prefix>_status``, ``<prefix>_region`` and ``<prefix>_raw``.
+def phone(column: str, region: str, prefix: str = "phone") -> Step:
+    """``<prefix>`` (E.164), ``<prefix>_status``, ``<prefix>_region``, and the input as ``<prefix>_raw``.
 
     ``region`` is the feed's default region for numbers written without a country code.
     """
+    return Step(
+        (column,),
+        (prefix, f"{prefix}_status", f"{prefix}_region"),
+        functools.partial(_phone, region=region),
+        ((column, f"{prefix}_raw"),),
+    )
 
-    def fn(raw: str | None) -> tuple[str | None, str, str | None]:
-        r = normalise_phone(raw, region)
-        return r.e164 if r.valid else None, r.reason or "ok", r.region
 
-    outputs = [
-        (prefix, T.StringType()),
-        (f"{prefix}_status", T.StringType()),
-        (f"{prefix}_region", T.StringType()),
-    ]
-    df = df.withColumnRenamed(column, "__raw")
-    out = _standardise(df, [F.col("__raw")], fn, outputs)
-    return out.withColumnRenamed("__raw", f"{prefix}_raw")
+def _phone(raw: str | None, region: str) -> tuple[Any, ...]:
+    r = normalise_phone(raw, region)
+    return r.e164 if r.valid else None, r.reason or "ok", r.region
 
 
 NAME_PARTS = (
@@ -113,54 +81,84 @@ NAME_PARTS = (
 )
 
 
-def standardise_name(
-    df: DataFrame,
+def _name(full: str | None, first: str | None, last: str | None, nick: str | None) -> tuple[Any, ...]:
+    r = normalise_name(full, first, last, nick)
+    return (
+        r.given,
+        r.family,
+        r.full,
+        r.script,
+        r.hanzi,
+        r.pinyin_family,
+        r.pinyin_given,
+        r.given_canonical,
+        r.tokens_sorted,
+    )
+
+
+def name(
     *,
     full: str | None = None,
     first: str | None = None,
     last: str | None = None,
     nickname: str | None = None,
     prefix: str = "name",
-) -> DataFrame:
-    """Add the standardised name parts ``<prefix>_given`` ... ``<prefix>_tokens`` (see schemas.silver)."""
-    inputs = [F.col(c) if c else F.lit(None).cast("string") for c in (full, first, last, nickname)]
+) -> Step:
+    """The standardised name parts ``<prefix>_given`` ... ``<prefix>_tokens`` (see schemas.silver).
 
-    def fn(
-        full_name: str | None, first_name: str | None, last_name: str | None, nick: str | None
-    ) -> tuple[str | None, ...]:
-        r = normalise_name(full_name, first_name, last_name, nick)
-        return (
-            r.given,
-            r.family,
-            r.full,
-            r.script,
-            r.hanzi,
-            r.pinyin_family,
-            r.pinyin_given,
-            r.given_canonical,
-            r.tokens_sorted,
-        )
-
-    return _standardise(df, inputs, fn, [(f"{prefix}_{p}", T.StringType()) for p in NAME_PARTS])
+    The raw name columns are dropped, except ``nickname``, which is kept as is.
+    """
+    inputs = tuple(c or "" for c in (full, first, last, nickname))
+    keep = ((nickname, nickname),) if nickname else ()
+    return Step(inputs, tuple(f"{prefix}_{p}" for p in NAME_PARTS), _name, keep)
 
 
-def standardise_address(df: DataFrame, line: str, city: str, postcode: str, country: str) -> DataFrame:
-    """Replace the address columns with their standardised forms and add ``house_number``."""
+def _address(
+    line: str | None, city: str | None, postcode: str | None, country: str | None
+) -> tuple[Any, ...]:
+    r = normalise_address(line, city, postcode, country)
+    return r.line, r.house_number, r.city, r.postcode, r.country_code
 
-    def fn(
-        line_raw: str | None, city_raw: str | None, postcode_raw: str | None, country_raw: str | None
-    ) -> tuple[str | None, ...]:
-        r = normalise_address(line_raw, city_raw, postcode_raw, country_raw)
-        return r.line, r.house_number, r.city, r.postcode, r.country_code
 
-    names = ["address_line", "house_number", "city", "postcode", "country_code"]
-    out = _standardise(
-        df.withColumnsRenamed({line: "__line", city: "__city", postcode: "__postcode", country: "__country"}),
-        [F.col("__line"), F.col("__city"), F.col("__postcode"), F.col("__country")],
-        fn,
-        [(n, T.StringType()) for n in names],
+def address(line: str, city: str, postcode: str, country: str) -> Step:
+    """Replace the address columns with ``address_line``, ``house_number``, ``city``, ``postcode``, ``country_code``."""
+    return Step(
+        (line, city, postcode, country),
+        ("address_line", "house_number", "city", "postcode", "country_code"),
+        _address,
     )
-    return out.drop("__line", "__city", "__postcode", "__country")
+
+
+def standardise(df: DataFrame, *steps: Step) -> DataFrame:
+    """Apply the steps to every row in one Python pass; outputs are strings.
+
+    Example:
+        >>> silver = standardise(bronze, email("email"), phone("phone", "CN"))  # doctest: +SKIP
+    """
+    consumed = {c for step in steps for c in step.inputs if c}
+    renamed = {src: dst for step in steps for src, dst in step.keep_as}
+    passthrough = [f for f in df.schema.fields if f.name not in consumed]
+    kept = [
+        T.StructField(dst, T.StringType()) for src, dst in renamed.items() if src != dst or src in consumed
+    ]
+    outputs = [T.StructField(o, T.StringType()) for step in steps for o in step.outputs]
+    schema = T.StructType(passthrough + kept + outputs)
+    input_columns = sorted(consumed)
+
+    def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        cached = [functools.lru_cache(maxsize=CACHE_SIZE)(step.fn) for step in steps]
+        for batch in batches:
+            values = {c: batch.column(c).to_pylist() for c in input_columns}
+            arrays = [batch.column(f.name) for f in passthrough]
+            arrays += [batch.column(src) for src, dst in renamed.items() if src != dst or src in consumed]
+            for step, fn in zip(steps, cached, strict=True):
+                rows = zip(*[values[c] if c else [None] * batch.num_rows for c in step.inputs], strict=True)
+                results = [fn(*row) for row in rows]
+                for i in range(len(step.outputs)):
+                    arrays.append(pa.array([r[i] for r in results], type=pa.string()))
+            yield pa.RecordBatch.from_arrays(arrays, names=schema.fieldNames())
+
+    return df.mapInArrow(apply, schema)
 
 
 def local_to_utc(column: str, timezone: str) -> Column:

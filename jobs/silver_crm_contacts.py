@@ -9,13 +9,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import (
-    local_to_utc,
-    standardise_address,
-    standardise_email,
-    standardise_name,
-    standardise_phone,
-)
+from jobs.silver_common import address, email, local_to_utc, name, phone, standardise
 from jobs.silver_entities import publish_entities
 from schemas.bronze import bronze_name
 from schemas.landing import CRM_CONTACTS
@@ -25,10 +19,13 @@ from schemas.silver import SILVER_CRM_CONTACTS
 def transform(df: DataFrame) -> DataFrame:
     """Bronze CRM rows -> standardised contacts (times to UTC from the CRM's zone)."""
     tz = CRM_CONTACTS.timezone
-    df = standardise_name(df, full="full_name", first="first_name", last="last_name")
-    df = standardise_email(df, "email")
-    df = standardise_phone(df, "phone", CRM_CONTACTS.phone_region)
-    df = standardise_address(df, "address_line", "city", "postcode", "country_code")
+    df = standardise(
+        df,
+        name(full="full_name", first="first_name", last="last_name"),
+        email("email"),
+        phone("phone", CRM_CONTACTS.phone_region),
+        address("address_line", "city", "postcode", "country_code"),
+    )
     return df.withColumns(
         {"created_at": local_to_utc("created_at", tz), "updated_at": local_to_utc("updated_at", tz)}
     )

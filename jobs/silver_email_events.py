@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import business_date, read_bronze, standardise_email
+from jobs.silver_common import business_date, email, read_bronze, standardise
 from jobs.silver_events import publish_events
 from schemas.bronze import bronze_name
 from schemas.landing import EMAIL_ENGAGEMENT
@@ -28,6 +28,6 @@ def run(
     bronze = read_bronze(lake, bronze_name(EMAIL_ENGAGEMENT.feed), batches)
     if bronze is None:
         return -1
-    df = standardise_email(bronze, "email")
+    df = standardise(bronze, email("email"))
     df = df.withColumn("event_date", business_date(F.col("occurred_at"), settings.timezone))
     return publish_events(lake, SILVER_EMAIL_EVENTS, df, batches, run_id)

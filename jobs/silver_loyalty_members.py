@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import local_to_utc, standardise_email, standardise_name, standardise_phone
+from jobs.silver_common import email, local_to_utc, name, phone, standardise
 from jobs.silver_entities import publish_entities
 from schemas.bronze import bronze_name
 from schemas.landing import LOYALTY_MEMBERS
@@ -26,9 +26,7 @@ def card_number(column: str) -> F.Column:
 def transform(df: DataFrame) -> DataFrame:
     """Bronze member rows -> standardised members (times to UTC from the programme's zone)."""
     tz = LOYALTY_MEMBERS.timezone
-    df = standardise_name(df, full="full_name")
-    df = standardise_email(df, "email")
-    df = standardise_phone(df, "phone", LOYALTY_MEMBERS.phone_region)
+    df = standardise(df, name(full="full_name"), email("email"), phone("phone", LOYALTY_MEMBERS.phone_region))
     return df.withColumns(
         {
             "card_number": card_number("card_number"),

@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import read_bronze, standardise_email
+from jobs.silver_common import email, read_bronze, standardise
 from jobs.silver_events import publish_events
 from schemas.bronze import bronze_name
 from schemas.landing import NPS_SURVEYS
@@ -33,5 +33,5 @@ def run(
     bronze = read_bronze(lake, bronze_name(NPS_SURVEYS.feed), batches)
     if bronze is None:
         return -1
-    df = standardise_email(bronze, "email").withColumn("nps_class", nps_class(F.col("score")))
+    df = standardise(bronze, email("email")).withColumn("nps_class", nps_class(F.col("score")))
     return publish_events(lake, SILVER_NPS_RESPONSES, df, batches, run_id)

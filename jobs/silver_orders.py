@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import business_date, local_to_utc, read_bronze, standardise_email, standardise_phone
+from jobs.silver_common import business_date, email, local_to_utc, phone, read_bronze, standardise
 from jobs.silver_events import publish_events
 from jobs.silver_loyalty_members import card_number
 from schemas.bronze import bronze_name
@@ -39,8 +39,11 @@ def online(df: DataFrame, settings: Settings) -> DataFrame:
             (b.quantity * b.unit_price).cast("double") - (a.quantity * a.unit_price).cast("double")
         ).cast("int"),
     )
-    df = standardise_email(df, "guest_email", prefix="guest_email")
-    df = standardise_phone(df, "guest_phone", ORDERS_ONLINE.phone_region, prefix="guest_phone")
+    df = standardise(
+        df,
+        email("guest_email", prefix="guest_email"),
+        phone("guest_phone", ORDERS_ONLINE.phone_region, prefix="guest_phone"),
+    )
     return df.withColumns(
         {
             "order_key": F.concat(F.lit(f"{ORDERS_ONLINE.feed}:"), F.col("order_id")),
@@ -63,9 +66,11 @@ def online(df: DataFrame, settings: Settings) -> DataFrame:
 
 def pos(df: DataFrame, settings: Settings) -> DataFrame:
     """Bronze till receipts -> silver order rows."""
-    df = df.withColumn("guest_email", F.lit(None).cast("string"))
-    df = standardise_email(df, "guest_email", prefix="guest_email")
-    df = standardise_phone(df, "customer_phone", ORDERS_POS.phone_region, prefix="guest_phone")
+    df = standardise(
+        df.withColumn("guest_email", F.lit(None).cast("string")),
+        email("guest_email", prefix="guest_email"),
+        phone("customer_phone", ORDERS_POS.phone_region, prefix="guest_phone"),
+    )
     ordered_at = local_to_utc("purchased_at", ORDERS_POS.timezone)
     return df.withColumns(
         {

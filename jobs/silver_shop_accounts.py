@@ -9,7 +9,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import standardise_address, standardise_email, standardise_name, standardise_phone
+from jobs.silver_common import address, email, name, phone, standardise
 from jobs.silver_entities import publish_entities
 from schemas.bronze import bronze_name
 from schemas.landing import SHOP_ACCOUNTS
@@ -18,10 +18,13 @@ from schemas.silver import SILVER_SHOP_ACCOUNTS
 
 def transform(df: DataFrame) -> DataFrame:
     """Bronze account rows -> standardised accounts (times already carry offsets)."""
-    df = standardise_name(df, first="first_name", last="last_name", nickname="nickname")
-    df = standardise_email(df, "email")
-    df = standardise_phone(df, "phone", SHOP_ACCOUNTS.phone_region)
-    return standardise_address(df, "address_line", "city", "postcode", "country_code")
+    return standardise(
+        df,
+        name(first="first_name", last="last_name", nickname="nickname"),
+        email("email"),
+        phone("phone", SHOP_ACCOUNTS.phone_region),
+        address("address_line", "city", "postcode", "country_code"),
+    )
 
 
 def run(

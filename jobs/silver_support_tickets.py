@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.silver_common import local_to_utc, standardise_email, standardise_name, standardise_phone
+from jobs.silver_common import email, local_to_utc, name, phone, standardise
 from jobs.silver_entities import publish_entities
 from schemas.bronze import bronze_name
 from schemas.landing import SUPPORT_TICKETS
@@ -20,9 +20,12 @@ from schemas.silver import SILVER_SUPPORT_TICKETS
 def transform(df: DataFrame) -> DataFrame:
     """Bronze ticket rows -> standardised tickets (times to UTC from the desk's zone)."""
     tz = SUPPORT_TICKETS.timezone
-    df = standardise_name(df, full="requester_name")
-    df = standardise_email(df, "requester_email")
-    df = standardise_phone(df, "requester_phone", SUPPORT_TICKETS.phone_region)
+    df = standardise(
+        df,
+        name(full="requester_name"),
+        email("requester_email"),
+        phone("requester_phone", SUPPORT_TICKETS.phone_region),
+    )
     return df.withColumns(
         {
             "opened_at": local_to_utc("opened_at", tz),

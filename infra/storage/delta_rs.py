@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, QueryBuilder, write_deltalake
 from deltalake.exceptions import TableNotFoundError as DeltaRsNotFound
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from infra.storage.lake import Commit, LakeError
+from infra.storage.lake import Commit, LakeError, check_merge_keys
 
 # Reader features Spark's plain Parquet reader cannot honour; such snapshots are read through delta-rs.
 _KERNEL_ONLY_FEATURES = {"deletionVectors", "columnMapping"}
@@ -49,6 +50,19 @@ def _commit_properties(metadata: Mapping[str, Any]) -> CommitProperties | None:
     if not metadata:
         return None
     return CommitProperties(custom_metadata={"userMetadata": json.dumps(dict(metadata), default=str)})
+
+
+def _check_arrow_keys(path: str, source: pa.Table, keys: Sequence[str]) -> None:
+    key_table = source.select(list(keys))
+    nulls = 0
+    if any(key_table.column(k).null_count for k in keys):
+        mask = pc.is_null(key_table.column(keys[0]))
+        for k in keys[1:]:
+            mask = pc.or_(mask, pc.is_null(key_table.column(k)))
+        nulls = int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
+    counts = key_table.group_by(list(keys)).aggregate([([], "count_all")])
+    repeated = counts.filter(pc.greater(counts.column("count_all"), 1))
+    check_merge_keys(path, keys, nulls, repeated.slice(0, 3).to_pylist())
 
 
 def arrow_schema(schema: StructType) -> pa.Schema:
@@ -167,6 +181,7 @@ class DeltaRsBackend:
     ) -> dict[str, Any]:
         table = self._open(path)
         source = self._to_arrow(df, pa.schema(table.schema().to_arrow()))
+        _check_arrow_keys(path, source, keys)
         merger = table.merge(
             source,
             predicate=" AND ".join(f"t.{k} = s.{k}" for k in keys),

@@ -7,6 +7,7 @@ Delta's classes, which the session factory loads from ``spark.delta_jars_dir`` (
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from infra.storage.lake import Commit
+from infra.storage.lake import Commit, check_merge_keys
 
 
 def _quote(path: str) -> str:
@@ -100,6 +101,10 @@ class DeltaSparkBackend:
         insert_condition: str | None,
         metadata: Mapping[str, Any],
     ) -> dict[str, Any]:
+        key_cols = [F.col(f"`{k}`") for k in keys]
+        nulls = df.filter(functools.reduce(lambda a, b: a | b, [c.isNull() for c in key_cols])).count()
+        dupes = df.groupBy(*key_cols).count().filter(F.col("count") > 1).limit(3).collect()
+        check_merge_keys(path, keys, nulls, [r.asDict() for r in dupes])
         table = self._delta.forPath(self.spark, path)
         assignments: dict[str, str | Column] = {c: F.col(f"s.`{c}`") for c in columns}
         merger = table.alias("t").merge(df.alias("s"), " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys))
