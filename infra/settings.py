@@ -88,6 +88,28 @@ class LifecycleSettings:
 
 
 @dataclass(frozen=True)
+class IdentitySettings:
+    """Identity resolution: thresholds, over-merge guards and Splink training effort."""
+
+    # Pairs at or above this match probability link two records.
+    match_threshold: float = _bounded(0.95, 0.5, 1.0)
+    # Pairs scored above this are kept in identity_pairs for review even when not linked.
+    review_threshold: float = _bounded(0.5, 0.0, 1.0)
+    # An identifier value held by more records than this is withheld from deterministic linking.
+    max_records_per_identifier: int = _bounded(25, 2, 1_000_000)
+    # ... or when its records carry more than this many clearly different names.
+    max_names_per_identifier: int = _bounded(1, 1, 1000)
+    # No customer may hold more records than this; bigger clusters are cut at their weakest links.
+    max_cluster_size: int = _bounded(60, 2, 1_000_000)
+    blocked_emails: tuple[str, ...] = ("test@test.com", "noemail@noemail.com", "none@none.com")
+    blocked_phones: tuple[str, ...] = ("+8613800000000", "+10000000000")
+    u_max_pairs: float = _bounded(5e6, 1e4, 1e10)
+    em_max_pairs: float = _bounded(2e6, 1e4, 1e10)
+    duckdb_threads: int = _bounded(0, 0, 1024)  # 0 = one per core
+    duckdb_memory_limit: str = "8GB"
+
+
+@dataclass(frozen=True)
 class PathSettings:
     """Where data lives. Everything defaults to a folder under ``home``."""
 
@@ -110,6 +132,7 @@ class Settings:
     splink_backend: SplinkBackend = "duckdb"
     spark: SparkSettings = field(default_factory=SparkSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
 
     def __post_init__(self) -> None:
         try:

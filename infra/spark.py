@@ -95,6 +95,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.adaptive.enabled": "true",
         # Daily batches make many small files; a lower open cost packs them into fewer scan tasks.
         "spark.sql.files.openCostInBytes": str(512 * 1024),
+        # Reads pass the snapshot's file list explicitly; stat-ing it on the driver is far cheaper than the
+        # one-task-per-path Spark job Spark would otherwise launch for more than 32 paths.
+        "spark.sql.sources.parallelPartitionDiscovery.threshold": "1000000",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
         "spark.sql.warehouse.dir": str(work / "spark-warehouse"),

@@ -22,6 +22,8 @@ from pyspark.sql.types import LongType, StringType, StructField, StructType, Tim
 
 from infra.storage.lake import Commit, LakeError, check_merge_keys
 
+# Snapshots up to this size are read through Arrow on the driver; bigger ones by Spark's Parquet reader.
+SMALL_TABLE_BYTES = 64 * 1024 * 1024
 # Reader features Spark's plain Parquet reader cannot honour; such snapshots are read through delta-rs.
 _KERNEL_ONLY_FEATURES = {"deletionVectors", "columnMapping"}
 _STANDARD_COMMIT_KEYS = {
@@ -125,12 +127,16 @@ class DeltaRsBackend:
         elif timestamp is not None:
             table.load_as_version(timestamp)
         schema = spark_schema(table)
-        if _KERNEL_ONLY_FEATURES & set(table.protocol().reader_features or []):
-            data = pa.table(QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all())
-            return self.spark.createDataFrame(data.cast(arrow_schema(schema)), schema)
-        files = table.file_uris()
-        if not files:
+        actions = pa.table(table.get_add_actions(flatten=True))
+        if actions.num_rows == 0:
             return self.spark.createDataFrame([], schema)
+        small = pc.sum(actions.column("size_bytes")).as_py() <= SMALL_TABLE_BYTES
+        if small or _KERNEL_ONLY_FEATURES & set(table.protocol().reader_features or []):
+            # Many tiny daily files: one multi-threaded Arrow read beats a Spark scan opening each file.
+            data = pa.table(QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all())
+            data = data.select(schema.fieldNames()).cast(arrow_schema(schema))
+            return self.spark.createDataFrame(data, schema)
+        files = table.file_uris()
         df = self.spark.read.schema(schema).option("basePath", path).parquet(*files)
         return df.select(*[f"`{name}`" for name in schema.fieldNames()])
 
@@ -177,6 +183,7 @@ class DeltaRsBackend:
         delete_condition: str | None,
         update_condition: str | None,
         insert_condition: str | None,
+        delete_missing: bool,
         metadata: Mapping[str, Any],
     ) -> dict[str, Any]:
         table = self._open(path)
@@ -196,7 +203,15 @@ class DeltaRsBackend:
             merger = merger.when_matched_update(updates=assignments, predicate=update_condition)
         if insert_condition != "false":
             merger = merger.when_not_matched_insert(updates=assignments, predicate=insert_condition)
+        if delete_missing:
+            merger = merger.when_not_matched_by_source_delete()
         return dict(merger.execute())
+
+    def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table:
+        table = self._open(path)
+        names = list(columns) if columns else [f.name for f in spark_schema(table).fields]
+        select = ", ".join(f'"{n}"' for n in names)
+        return pa.table(QueryBuilder().register("t", table).execute(f"SELECT {select} FROM t").read_all())
 
     def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int:
         result = self._open(path).delete(predicate, commit_properties=_commit_properties(metadata))

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
@@ -99,6 +100,7 @@ class DeltaSparkBackend:
         delete_condition: str | None,
         update_condition: str | None,
         insert_condition: str | None,
+        delete_missing: bool,
         metadata: Mapping[str, Any],
     ) -> dict[str, Any]:
         key_cols = [F.col(f"`{k}`") for k in keys]
@@ -118,6 +120,8 @@ class DeltaSparkBackend:
             merger = merger.whenNotMatchedInsert(values=assignments)
         elif insert_condition != "false":
             merger = merger.whenNotMatchedInsert(condition=insert_condition, values=assignments)
+        if delete_missing:
+            merger = merger.whenNotMatchedBySourceDelete()
         key = "spark.databricks.delta.commitInfo.userMetadata"
         if metadata:
             self.spark.conf.set(key, json.dumps(dict(metadata), default=str))
@@ -192,6 +196,10 @@ class DeltaSparkBackend:
     def set_properties(self, path: str, properties: Mapping[str, str]) -> None:
         pairs = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
         self.spark.sql(f"ALTER TABLE {_quote(path)} SET TBLPROPERTIES ({pairs})")
+
+    def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table:
+        df = self.spark.read.format("delta").load(path)
+        return (df.select(*columns) if columns else df).toArrow()
 
     def row_count(self, path: str) -> int | None:
         return int(self.spark.read.format("delta").load(path).count())

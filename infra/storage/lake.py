@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
@@ -96,8 +97,10 @@ class Backend(Protocol):
         delete_condition: str | None,
         update_condition: str | None,
         insert_condition: str | None,
+        delete_missing: bool,
         metadata: Mapping[str, Any],
     ) -> dict[str, Any]: ...
+    def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table: ...
     def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int: ...
     def history(self, path: str, limit: int | None) -> list[Commit]: ...
     def vacuum(self, path: str, retention_hours: int, dry_run: bool) -> list[str]: ...
@@ -284,6 +287,7 @@ class Lake:
         insert_condition: str | None = None,
         update: bool = True,
         insert: bool = True,
+        delete_missing: bool = False,
         partition_by: Sequence[str] = (),
         properties: Mapping[str, str] | None = None,
         metadata: Mapping[str, Any] | None = None,
@@ -294,7 +298,8 @@ class Lake:
 
         - matched rows are deleted when ``delete_condition`` holds;
         - other matched rows are updated (when ``update`` and ``update_condition``, if given, holds);
-        - unmatched rows are inserted (when ``insert`` and ``insert_condition``, over ``s.`` only, holds).
+        - unmatched rows are inserted (when ``insert`` and ``insert_condition``, over ``s.`` only, holds);
+        - with ``delete_missing``, target rows whose key is not in the source are deleted.
 
         Source columns whose names start with an underscore are merge controls (e.g. ``_deleted``):
         usable in conditions, never written to the table.
@@ -326,8 +331,43 @@ class Lake:
             delete_condition,
             update_condition if update else "false",
             insert_condition if insert else "false",
+            delete_missing,
             dict(metadata or {}),
         )
+
+    def sync(
+        self,
+        table: str,
+        df: DataFrame,
+        keys: Sequence[str],
+        *,
+        ignore_changes_in: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Make the table hold exactly ``df``, touching only rows that differ; returns the table version.
+
+        New keys are inserted, keys gone from ``df`` deleted, and a row is updated only when a column other
+        than ``ignore_changes_in`` (run ids, timestamps) differs. Publishing the same data twice therefore
+        commits nothing the second time, and the change data feed carries only real changes.
+        """
+        compared = [c for c in df.columns if c not in keys and c not in ignore_changes_in]
+        changed = " OR ".join(f"(t.{c} IS DISTINCT FROM s.{c})" for c in compared) or "false"
+        self.merge(
+            table,
+            df,
+            keys,
+            update_condition=changed,
+            delete_missing=True,
+            properties=properties,
+            metadata=metadata,
+        )
+        return self.version(table)
+
+    def read_arrow(self, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+        """The table (or some of its columns) as an Arrow table on the driver, without going through Spark
+        where the engine allows (delta-rs)."""
+        return self.backend.read_arrow(self._require(table), columns)
 
     def delete(self, table: str, where: Where, *, metadata: Mapping[str, Any] | None = None) -> int:
         """Delete the rows matching ``where``; returns how many were deleted."""

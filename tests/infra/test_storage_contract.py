@@ -311,3 +311,32 @@ def typed_rows_as_dict(index: int) -> dict[str, object]:
     result = dict(zip(ALL_TYPES.fieldNames(), values, strict=True))
     result["seen_at"] = result["seen_at"].astimezone().replace(tzinfo=None)  # type: ignore[union-attr]
     return result
+
+
+def test_sync_commits_only_real_changes(lake: Lake, spark: SparkSession) -> None:
+    schema = "customer_id string, name string, points long, run_id string"
+    props = {"delta.enableChangeDataFeed": "true"}
+    first = spark.createDataFrame([("c1", "Ann", 1, "r1"), ("c2", "Bo", 2, "r1"), ("c3", "Cy", 3, "r1")], schema)
+    version = lake.sync("profiles", first, ["customer_id"], ignore_changes_in=["run_id"], properties=props)
+    same_but_new_run = first.withColumn("run_id", F.lit("r2"))
+    assert lake.sync("profiles", same_but_new_run, ["customer_id"], ignore_changes_in=["run_id"]) == version
+    second = spark.createDataFrame([("c1", "Ann", 1, "r3"), ("c2", "Bo", 5, "r3"), ("c4", "Di", 4, "r3")], schema)
+    new_version = lake.sync("profiles", second, ["customer_id"], ignore_changes_in=["run_id"])
+    assert new_version > version
+    assertDataFrameEqual(
+        lake.read("profiles").select("customer_id", "points"),
+        spark.createDataFrame([("c1", 1), ("c2", 5), ("c4", 4)], "customer_id string, points long"),
+    )
+    changes = lake.changes("profiles", version + 1).select("customer_id", "_change_type")
+    expected = spark.createDataFrame(
+        [("c2", "update_preimage"), ("c2", "update_postimage"), ("c3", "delete"), ("c4", "insert")],
+        "customer_id string, _change_type string",
+    )
+    assertDataFrameEqual(changes, expected)
+
+
+def test_read_arrow_returns_the_snapshot(lake: Lake, spark: SparkSession) -> None:
+    lake.append("customers", people(spark, [("c1", "Ann", 10, "uk"), ("c2", "Bo", 20, "cn")]))
+    table = lake.read_arrow("customers", ["customer_id", "points"])
+    assert table.column_names == ["customer_id", "points"]
+    assert sorted(zip(*table.to_pydict().values(), strict=True)) == [("c1", 10), ("c2", 20)]
