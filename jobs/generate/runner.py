@@ -86,14 +86,21 @@ def run_generation(
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> GenerationSummary:
-    """:func:`generate` with a chosen chunk size (part of the output's identity; tests use small ones)."""
+    """:func:`generate` with a chosen chunk size.
+
+    The chunk size decides which people share a random stream, so it is part of the output's identity
+    (recorded in the manifest when it differs from the default). Tests use small chunks to exercise
+    several chunks and worker processes cheaply.
+    """
     started = time.perf_counter()
     chunks = chunk_count(config.people, max(1, chunk_size))
     if chunk_size < 1 or chunks > MAX_CHUNKS:
         raise GeneratorConfigError(
             f"chunk_size {chunk_size} must be positive and give at most {MAX_CHUNKS} chunks (gives {chunks})"
         )
-    identity = {**config.identity(), "chunk_size": chunk_size}
+    identity = config.identity()
+    if chunk_size != CHUNK_SIZE:
+        identity["chunk_size"] = chunk_size
     _prepare(out, identity)
     landing = out / "landing"
     truth = out / "truth"

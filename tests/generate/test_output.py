@@ -100,6 +100,8 @@ def test_regenerating_into_the_same_folder_overwrites_identically(make_home: Cal
     config = GeneratorConfig(people=40, seed=3, days=90, workers=1)
     generate(config, home)
     first = all_files(home)
+    manifest = json.loads((home / "truth" / "manifest.json").read_text())
+    assert manifest["config"] == json.loads(json.dumps(config.identity()))
     (home / "truth" / "records.parquet").write_bytes(b"stale")
     generate(config, home)
     assert all_files(home) == first
