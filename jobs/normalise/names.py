@@ -23,6 +23,7 @@ from pypinyin.pinyin_dict import pinyin_dict as _CHARACTER_READINGS
 
 from jobs.normalise.data.nicknames import NICKNAMES
 from jobs.normalise.data.pinyin import MAX_SYLLABLE_LENGTH, PINYIN_SYLLABLES
+from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
 from jobs.normalise.data.surnames import (
     CHINESE_SURNAMES_PINYIN,
     COMPOUND_SURNAMES,
@@ -151,8 +152,8 @@ def normalise_name(
 ) -> NameResult:
     """Split a person's name into comparable parts and matching keys.
 
-    First and last names, when given, are taken as they are (Western order). Otherwise the full name is
-    parsed: a Hanzi name takes its first character as the family name (the first two for a compound
+    First and last names, when both are given (or no full name is), are taken as they are (Western
+    order). Otherwise the full name is parsed: a Hanzi name takes its first character as the family name (the first two for a compound
     surname such as 欧阳), with pinyin from ``pypinyin`` read as a surname where that differs (单 shan, 曾
     zeng); a Latin name is ``Given Family``, ``Family, Given``, or family-first when the family name
     alone is in capitals (``WANG Xiaoming``). A Latin name made only of pinyin syllables, with a common
@@ -180,18 +181,22 @@ def normalise_name(
     """
     first = _bounded(first_name)
     last = _bounded(last_name)
-    if first is not None or last is not None:
+    full = _bounded(full_name)
+    # Parts win when both are there; a lone family name next to a full name (a CRM that files 王 as the
+    # last name and 王小明 as the full name) is incomplete, so the full name is parsed instead.
+    if first is not None and last is not None or (full is None and (first is not None or last is not None)):
         result = _from_parts(first, last)
         if result.valid:
             return result
-    full = _bounded(full_name)
     if full is not None:
         result = _from_full(full)
         if result.valid:
             return result
     nick = _bounded(nickname)
     if nick is not None and _NICKNAME_NOISE_RE.search(nick) is None and len(nick.split()) <= 4:
-        return _from_full(nick)
+        # A short Hanzi display name is what friends call the person (娟婷): a given name, so no family
+        # name is split off it. Longer ones and Latin ones read like a full name.
+        return _from_parts(nick, None) if _script(nick) == HAN else _from_full(nick)
     return _EMPTY_RESULT
 
 
@@ -420,6 +425,10 @@ def _is_pinyin(token: str) -> bool:
     """Whether the token splits into pinyin syllables (``xiaoming`` = ``xiao`` + ``ming``)."""
     size = len(token)
     if not 0 < size <= 6 * MAX_SYLLABLE_LENGTH or not token.isascii():
+        return False
+    if token in WESTERN_GIVEN_NAMES and token not in PINYIN_SYLLABLES:
+        # Alice (a-li-ce) and Linda (lin-da) split into syllables but are Western names; a name that is
+        # itself one syllable (Dan, Lin) stays ambiguous and is read as pinyin.
         return False
     reachable = [True] + [False] * size
     for start in range(size):

@@ -221,7 +221,9 @@ def test_full_name_is_used_when_the_parts_hold_no_name() -> None:
 
 def test_nickname_is_a_fallback_when_it_looks_like_a_name() -> None:
     assert normalise_name(nickname="Kate Winslet") == western("kate", "winslet", "katherine")
-    assert normalise_name(nickname="小明") == normalise_name(full_name="小明")
+    short = normalise_name(nickname="小明")
+    assert (short.given, short.family, short.hanzi) == ("xiaoming", None, "小明")
+    assert normalise_name(nickname="王小明") == normalise_name(full_name="王小明")
 
 
 def test_very_long_names_are_cut_not_rejected() -> None:
@@ -255,3 +257,27 @@ def test_single_readings_never_depend_on_context() -> None:
                 differing.add(char)
     assert differing == set()
     assert _single_reading("燵") is None
+
+
+def test_a_lone_family_name_defers_to_the_full_name() -> None:
+    result = normalise_name(full_name="王小明", first_name=None, last_name="王")
+    assert (result.given, result.family, result.hanzi) == ("xiaoming", "wang", "王小明")
+    western = normalise_name(full_name="Robert Smith", first_name=None, last_name="Smith")
+    assert (western.given, western.family) == ("robert", "smith")
+    parts_only = normalise_name(first_name=None, last_name="Smith")
+    assert (parts_only.given, parts_only.family) == (None, "smith")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "pinyin_given"),
+    [
+        ("Alice", "Huang", None),
+        ("Linda", "Zhao", None),
+        ("Xiaoming", "Wang", "xiaoming"),
+        ("Dan", "Huang", "dan"),
+    ],
+)
+def test_western_names_that_split_into_syllables_are_not_pinyin(
+    first: str, last: str, pinyin_given: str | None
+) -> None:
+    assert normalise_name(first_name=first, last_name=last).pinyin_given == pinyin_given

@@ -1,0 +1,98 @@
+"""Running Splink on DuckDB (embedded default) or Spark, over the same records and the same model.
+
+Both back ends read the ``records`` table prepared in DuckDB, so they see identical input; scored pairs
+come back as Arrow with the pair in canonical order (``record_key_l < record_key_r``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from identity import matching
+from identity.matching import TrainedModel
+from infra.settings import Settings
+
+PAIR_COLUMNS = ("record_key_l", "record_key_r", "match_weight", "match_probability")
+
+
+class SplinkRunner:
+    """Train and score with Splink on the configured back end."""
+
+    def __init__(self, settings: Settings, con: duckdb.DuckDBPyConnection, spark: Callable[[], Any]) -> None:
+        self.settings = settings
+        self.con = con
+        self.backend = settings.splink_backend
+        self._spark_factory = spark
+        self._api: Any = None
+        self._spark_records: Any = None
+
+    def _db_api(self) -> Any:
+        if self._api is None:
+            if self.backend == "duckdb":
+                from splink import DuckDBAPI
+
+                self._api = DuckDBAPI(connection=self.con)
+            else:
+                from splink import SparkAPI
+
+                self._api = SparkAPI(spark_session=self._spark_factory())
+        return self._api
+
+    def _records(self, name: str, where: str = "") -> Any:
+        """Register (a subset of) ``records`` with Splink under ``name``."""
+        api = self._db_api()
+        query = f"select * from records {where}"
+        if self.backend == "duckdb":
+            self.con.execute(f"create or replace table {name} as {query}")
+            return api.register(name)
+        spark = self._spark_factory()
+        data = self.con.sql(query).to_arrow_table()
+        return api.register(spark.createDataFrame(data), table_name=name)
+
+    def train(self, version: str) -> TrainedModel:
+        """Train a new model version on all records."""
+        count = int(self.con.execute("select count(*) from records").fetchall()[0][0])
+        return matching.train(self._records("train_records"), self.settings.identity, version, count)
+
+    def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
+        """Score every blocked pair of records."""
+        linker = matching.linker_for(self._records("score_records"), model)
+        return _pairs(matching.score(linker, threshold))
+
+    def score_new(self, model: TrainedModel, threshold: float) -> pa.Table:
+        """Score the records in ``new_keys`` against each other and against all other records."""
+        records = self._records("score_records")
+        linker = matching.linker_for(records, model)
+        new = self._records("new_records", "where record_key in (select record_key from new_keys)")
+        existing = self._records(
+            "existing_records", "where record_key not in (select record_key from new_keys)"
+        )
+        return _pairs(matching.score(linker, threshold, existing=existing, new=new))
+
+
+def _pairs(frames: list[Any]) -> pa.Table:
+    tables = []
+    for frame in frames:
+        table = frame.as_pyarrow_table().select(list(PAIR_COLUMNS))
+        left, right = table.column("record_key_l"), table.column("record_key_r")
+        swap = pc.greater(left, right)
+        tables.append(
+            pa.table(
+                {
+                    "record_key_l": pc.if_else(swap, right, left),
+                    "record_key_r": pc.if_else(swap, left, right),
+                    "match_weight": pc.cast(table.column("match_weight"), pa.float64()),
+                    "match_probability": pc.cast(table.column("match_probability"), pa.float64()),
+                }
+            )
+        )
+    if not tables:
+        return pa.table(
+            {c: pa.array([], pa.string() if c.startswith("record") else pa.float64()) for c in PAIR_COLUMNS}
+        )
+    return pa.concat_tables(tables)

@@ -1,0 +1,102 @@
+"""Loading the identity input into DuckDB: person records as matching columns, and identifier links.
+
+All graph work (rules, clustering, ids, evaluation) runs in an embedded DuckDB on the driver: it is fast
+and needs no cluster for tens of millions of records. Only Splink scoring moves to Spark when the Splink
+back end is set to ``spark``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from infra.settings import Settings
+from infra.storage import Lake
+from schemas.silver import IDENTITY_LINKS, PERSON_RECORDS
+
+RECORD_COLUMNS = (
+    "record_key",
+    "source",
+    "name_given",
+    "name_given_canonical",
+    "name_family",
+    "name_pinyin_given",
+    "name_tokens",
+    "birth_date",
+    "email_match_key",
+    "phone",
+    "postcode",
+    "city",
+    "address_line",
+    "house_number",
+    "account_id",
+    "contact_id",
+    "member_id",
+    "loyalty_card",
+    "record_hash",
+)
+
+MATCHING_VIEW = """
+create or replace table records as
+select
+    record_key,
+    source,
+    coalesce(name_given_canonical, name_given) as given,
+    name_given as given_raw,
+    name_family as family,
+    name_pinyin_given is not null as chinese_name,
+    name_tokens,
+    birth_date as dob,
+    email_match_key as email,
+    nullif(split_part(email_match_key, '@', 1), '') as email_user,
+    phone,
+    postcode,
+    city,
+    address_line,
+    house_number,
+    account_id,
+    contact_id,
+    member_id,
+    loyalty_card,
+    record_hash
+from person_records_raw
+order by record_key
+"""
+
+
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB sized by the identity settings, spilling to the work folder."""
+    threads = settings.identity.duckdb_threads or os.cpu_count() or 1
+    spill = Path(settings.paths.work) / "duckdb"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = '{settings.identity.duckdb_memory_limit}'")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def load(con: duckdb.DuckDBPyConnection, lake: Lake) -> int:
+    """Create ``records`` (matching columns) and ``links`` in DuckDB; returns the record count."""
+    records = lake.read_arrow(PERSON_RECORDS.name, list(RECORD_COLUMNS))
+    register(con, "person_records_raw", records)
+    con.execute(MATCHING_VIEW)
+    con.unregister("person_records_raw")
+    if lake.exists(IDENTITY_LINKS.name):
+        links = lake.read_arrow(IDENTITY_LINKS.name, ["node_a", "node_b", "link_type"])
+    else:
+        links = pa.table({"node_a": pa.array([], pa.string()), "node_b": pa.array([], pa.string()),
+                          "link_type": pa.array([], pa.string())})  # fmt: skip
+    register(con, "links_raw", links)
+    con.execute("create or replace table links as select distinct node_a, node_b, link_type from links_raw")
+    con.unregister("links_raw")
+    return int(con.execute("select count(*) from records").fetchall()[0][0])
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Expose an Arrow table to SQL under ``name`` (no copy)."""
+    con.register(name, table)

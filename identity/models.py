@@ -1,0 +1,98 @@
+"""Versioned Splink models under ``<models>/identity``: ``v0001/model.json`` ..., and ``CURRENT``.
+
+Training writes a new version; resolution uses the current one. A version becomes current when it is
+promoted: at once for the first model, or by the training DAG when its scores are not worse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from infra.errors import UserFacingError
+from infra.settings import Settings
+from identity.matching import TrainedModel
+
+VERSION = re.compile(r"^v\d{4,}$")
+
+
+class ModelNotFoundError(UserFacingError):
+    """No trained identity model exists (or the named version does not)."""
+
+
+def model_root(settings: Settings) -> Path:
+    """The folder holding every identity model version."""
+    return settings.paths.models / "identity"
+
+
+def versions(settings: Settings) -> list[str]:
+    """All stored versions, oldest first."""
+    root = model_root(settings)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if VERSION.match(p.name) and (p / "model.json").is_file())
+
+
+def next_version(settings: Settings) -> str:
+    """The version number a new model gets."""
+    existing = versions(settings)
+    return f"v{int(existing[-1][1:]) + 1:04d}" if existing else "v0001"
+
+
+def save(settings: Settings, model: TrainedModel, metrics: dict[str, Any] | None = None) -> Path:
+    """Store a model version (not promoted); returns its folder."""
+    folder = model_root(settings) / model.version
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.json").write_text(json.dumps(model.to_json(), indent=2, default=str), encoding="utf-8")
+    if metrics is not None:
+        write_metrics(settings, model.version, metrics)
+    return folder
+
+
+def write_metrics(settings: Settings, version: str, metrics: dict[str, Any]) -> None:
+    """Record a version's evaluation scores next to it."""
+    folder = model_root(settings) / version
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str), encoding="utf-8")
+
+
+def metrics_of(settings: Settings, version: str) -> dict[str, Any] | None:
+    """A version's evaluation scores, when it was evaluated."""
+    path = model_root(settings) / version / "metrics.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def load(settings: Settings, version: str) -> TrainedModel:
+    """A stored model version."""
+    path = model_root(settings) / version / "model.json"
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"Identity model {version} not found under {model_root(settings)}; versions: "
+            f"{', '.join(versions(settings)) or 'none'}. Train one with `cdp identity train`."
+        )
+    return TrainedModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def current_version(settings: Settings) -> str | None:
+    """The promoted version, if any."""
+    marker = model_root(settings) / "CURRENT"
+    if not marker.is_file():
+        return None
+    version = marker.read_text(encoding="utf-8").strip()
+    return version if VERSION.match(version) else None
+
+
+def current(settings: Settings) -> TrainedModel | None:
+    """The promoted model, if any."""
+    version = current_version(settings)
+    return load(settings, version) if version else None
+
+
+def promote(settings: Settings, version: str) -> None:
+    """Make ``version`` the model resolution uses."""
+    load(settings, version)
+    marker = model_root(settings) / "CURRENT"
+    temporary = marker.with_suffix(".tmp")
+    temporary.write_text(version + "\n", encoding="utf-8")
+    temporary.replace(marker)

@@ -1,0 +1,437 @@
+"""``cdp identity resolve``: person records -> customers with persistent ids.
+
+Steps: load records into DuckDB; link deterministically (shared identifiers and hard links, with
+over-merge guards); score with Splink (all pairs on a full rebuild, or only pairs touching new and changed
+records when incremental); cluster rule links and model links above the threshold with the conflict and
+size guards; carry ids over from the previous run; publish ``identity_graph``, ``identity_pairs``,
+``customer_ids``, ``identity_changes``, ``identity_withheld_identifiers`` and ``identity_runs``.
+
+Publishing only writes real changes, so resolving the same data twice commits nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import SparkSession
+
+from identity import inputs, models, rules
+from identity.backends import SplinkRunner
+from identity.clustering import cluster, components
+from identity.ids import IssuedId, assign_ids
+from identity.matching import TrainedModel
+from infra.settings import Settings
+from infra.storage import Lake
+from schemas.core import TableSchema
+from schemas.identity import (
+    CUSTOMER_IDS,
+    IDENTITY_CHANGES,
+    IDENTITY_GRAPH,
+    IDENTITY_PAIRS,
+    IDENTITY_RUNS,
+    WITHHELD_IDENTIFIERS,
+)
+from schemas.silver import PERSON_RECORDS
+
+log = logging.getLogger(__name__)
+RULE_STRENGTH = 2.0  # rule links outrank any model probability when the guards rebuild a cluster
+
+
+@dataclass
+class ResolveReport:
+    """What a resolution run did."""
+
+    run_id: str
+    mode: str
+    model_version: str
+    records: int = 0
+    new_records: int = 0
+    customers: int = 0
+    singletons: int = 0
+    largest_cluster: int = 0
+    deterministic_pairs: int = 0
+    probabilistic_pairs: int = 0
+    pairs_cut_by_guards: int = 0
+    merges: int = 0
+    splits: int = 0
+    new_ids: int = 0
+    erased: int = 0
+    withheld_identifiers: int = 0
+    seconds: float = 0.0
+    largest_clusters: list[str] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def ensure_model(settings: Settings, runner: SplinkRunner) -> TrainedModel:
+    """The current model, training and promoting a first one when there is none."""
+    model = models.current(settings)
+    if model is not None:
+        return model
+    log.info("No identity model yet: training the first one.")
+    model = runner.train(models.next_version(settings))
+    models.save(settings, model)
+    models.promote(settings, model.version)
+    return model
+
+
+def run(
+    spark: SparkSession,
+    settings: Settings,
+    lake: Lake,
+    *,
+    full_rebuild: bool = False,
+    run_id: str | None = None,
+    as_of: dt.date | None = None,
+    spark_factory: Callable[[], Any] | None = None,
+) -> ResolveReport:
+    """Resolve identities and publish the identity tables.
+
+    Args:
+        full_rebuild: score every pair again instead of only pairs touching new or changed records.
+        run_id: recorded in every table (default: generated).
+        as_of: business date of the run (default: today in the settings' time zone).
+    """
+    started = time.perf_counter()
+    now = dt.datetime.now(dt.UTC)
+    run_id = run_id or f"identity-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    as_of = as_of or now.date()
+    if not lake.exists(PERSON_RECORDS.name):
+        raise inputs_missing()
+    con = inputs.connect(settings)
+    try:
+        records = inputs.load(con, lake)
+        runner = SplinkRunner(settings, con, spark_factory or (lambda: spark))
+        model = ensure_model(settings, runner)
+        previous = _previous(con, lake)
+        mode = "full" if full_rebuild or previous is None or previous != model.version else "incremental"
+        report = ResolveReport(run_id=run_id, mode=mode, model_version=model.version, records=records)
+        report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
+        report.new_records = _score(con, runner, model, settings, mode)
+        clustering = _cluster(con, settings, report)
+        assignment = _assign_ids(con, lake, clustering)
+        _describe(con, report, assignment)
+        report.versions = _publish(spark, lake, con, report, assignment, now)
+    finally:
+        con.close()
+    report.seconds = time.perf_counter() - started
+    _record_run(spark, lake, report, as_of)
+    return report
+
+
+def inputs_missing() -> Exception:
+    from infra.errors import UserFacingError
+
+    return UserFacingError(
+        f"Table {PERSON_RECORDS.name} does not exist yet: run `cdp ingest` and `cdp standardise` first."
+    )
+
+
+def _previous(con: duckdb.DuckDBPyConnection, lake: Lake) -> str | None:
+    """Load the previous graph and pairs; returns the model version they were made with (None: none)."""
+    if not lake.exists(IDENTITY_GRAPH.name) or not lake.exists(IDENTITY_RUNS.name):
+        con.execute(
+            "create or replace table prev_graph (record_key varchar, customer_id varchar, record_hash varchar)"
+        )
+        con.execute(
+            "create or replace table prev_pairs as select * from (select ''::varchar as record_key_l) where false"
+        )
+        return None
+    graph = lake.read_arrow(IDENTITY_GRAPH.name, ["record_key", "customer_id", "record_hash"])
+    inputs.register(con, "prev_graph_raw", graph)
+    con.execute("create or replace table prev_graph as select * from prev_graph_raw")
+    pairs = lake.read_arrow(
+        IDENTITY_PAIRS.name, ["record_key_l", "record_key_r", "method", "match_weight", "match_probability"]
+    ) if lake.exists(IDENTITY_PAIRS.name) else None  # fmt: skip
+    if pairs is not None:
+        inputs.register(con, "prev_pairs_raw", pairs)
+        con.execute(
+            "create or replace table prev_pairs as select * from prev_pairs_raw where method = 'probabilistic'"
+        )
+    runs = lake.read_arrow(IDENTITY_RUNS.name, ["finished_at", "model_version"]).to_pylist()
+    if not runs:
+        return None
+    return str(max(runs, key=lambda r: r["finished_at"])["model_version"])
+
+
+def _score(
+    con: duckdb.DuckDBPyConnection, runner: SplinkRunner, model: TrainedModel, settings: Settings, mode: str
+) -> int:
+    """Fill ``scored_pairs``; returns how many records were scored."""
+    threshold = settings.identity.review_threshold
+    if mode == "full":
+        scored = runner.score_all(model, threshold)
+        inputs.register(con, "scored_raw", scored)
+        con.execute("create or replace table scored_pairs as select * from scored_raw")
+        return int(con.execute("select count(*) from records").fetchall()[0][0])
+    con.execute(
+        """
+        create or replace table new_keys as
+        select r.record_key from records r left join prev_graph g using (record_key)
+        where g.record_key is null or g.record_hash is distinct from r.record_hash
+        """
+    )
+    new = int(con.execute("select count(*) from new_keys").fetchall()[0][0])
+    kept = """
+        select p.record_key_l, p.record_key_r, p.match_weight, p.match_probability from prev_pairs p
+        where p.record_key_l in (select record_key from records) and p.record_key_r in (select record_key from records)
+          and p.record_key_l not in (select record_key from new_keys)
+          and p.record_key_r not in (select record_key from new_keys)
+    """
+    if new:
+        inputs.register(con, "scored_raw", runner.score_new(model, threshold))
+        con.execute(f"create or replace table scored_pairs as {kept} union all select * from scored_raw")
+    else:
+        con.execute(f"create or replace table scored_pairs as {kept}")
+    return new
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    keys: list[str]
+    labels: np.ndarray
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: ResolveReport) -> _Clusters:
+    threshold = settings.identity.match_threshold
+    con.execute(
+        f"""
+        create or replace table edges as
+        select record_key_l, record_key_r, 'deterministic' as method, rule,
+               null::double as match_weight, 1.0::double as match_probability, {RULE_STRENGTH}::double as strength
+        from rule_pairs
+        union all
+        select s.record_key_l, s.record_key_r, 'probabilistic', 'splink', s.match_weight, s.match_probability,
+               s.match_probability
+        from scored_pairs s
+        anti join rule_pairs r on r.record_key_l = s.record_key_l and r.record_key_r = s.record_key_r
+        """
+    )
+    keys = [r[0] for r in con.execute("select record_key from records order by record_key").fetchall()]
+    index = {k: i for i, k in enumerate(keys)}
+    linking = con.sql(
+        f"""
+        select record_key_l, record_key_r, strength from edges
+        where method = 'deterministic' or match_probability >= {threshold}
+        order by record_key_l, record_key_r
+        """
+    ).to_arrow_table()
+    left = np.array([index[k] for k in linking.column("record_key_l").to_pylist()], dtype=np.int64)
+    right = np.array([index[k] for k in linking.column("record_key_r").to_pylist()], dtype=np.int64)
+    strength = linking.column("strength").to_numpy()
+    labels = components(len(keys), left, right)
+    inputs.register(con, "component_raw", pa.table({"record_key": keys, "component": labels}))
+    con.execute("create or replace table component as select * from component_raw")
+    conflicts = con.execute(
+        """
+        with sizes as (select component from component group by component having count(*) > 1)
+        select a.record_key, b.record_key
+        from component a
+        join component b on a.component = b.component and a.record_key < b.record_key
+        join records l on l.record_key = a.record_key
+        join records r on r.record_key = b.record_key
+        where a.component in (select component from sizes)
+          and conflict(
+              l.given, l.given_raw, l.family, l.dob, l.chinese_name, r.given, r.given_raw, r.family, r.dob, r.chinese_name
+          )
+        """
+    ).fetchall()
+    result = cluster(
+        len(keys),
+        left,
+        right,
+        strength,
+        [(index[a], index[b]) for a, b in conflicts],
+        settings.identity.max_cluster_size,
+    )
+    cut = sorted(result.cut_edges)
+    report.pairs_cut_by_guards = len(cut)
+    inputs.register(
+        con,
+        "cut_raw",
+        pa.table(
+            {
+                "record_key_l": [linking.column("record_key_l")[i].as_py() for i in cut],
+                "record_key_r": [linking.column("record_key_r")[i].as_py() for i in cut],
+            },
+            schema=pa.schema([("record_key_l", pa.string()), ("record_key_r", pa.string())]),
+        ),
+    )
+    con.execute(
+        f"""
+        create or replace table edges as
+        select e.*, (e.method = 'deterministic' or e.match_probability >= {threshold})
+                    and c.record_key_l is null as is_linked
+        from edges e left join cut_raw c using (record_key_l, record_key_r)
+        """
+    )
+    report.deterministic_pairs = int(
+        con.execute("select count(*) from edges where is_linked and method = 'deterministic'").fetchall()[0][
+            0
+        ]
+    )
+    report.probabilistic_pairs = int(
+        con.execute("select count(*) from edges where is_linked and method = 'probabilistic'").fetchall()[0][
+            0
+        ]
+    )
+    return _Clusters(keys, result.labels)
+
+
+def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters) -> Any:
+    previous = dict(con.execute("select record_key, customer_id from prev_graph").fetchall())
+    registry: dict[str, IssuedId] = {}
+    if lake.exists(CUSTOMER_IDS.name):
+        for row in lake.read_arrow(CUSTOMER_IDS.name, ["customer_id", "created_at", "status"]).to_pylist():
+            registry[row["customer_id"]] = IssuedId(row["customer_id"], row["created_at"], row["status"])
+    reasons = _reasons(con, clusters)
+    assignment = assign_ids(
+        dict(zip(clusters.keys, clusters.labels.tolist(), strict=True)), previous, registry, reasons
+    )
+    inputs.register(
+        con,
+        "assigned_raw",
+        pa.table({"record_key": list(assignment.ids), "customer_id": list(assignment.ids.values())}),
+    )
+    con.execute("create or replace table assigned as select * from assigned_raw")
+    return assignment
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, clusters: _Clusters) -> dict[int, str]:
+    """Why each multi-record cluster formed: the rules and the model links inside it."""
+    inputs.register(con, "labels_raw", pa.table({"record_key": clusters.keys, "label": clusters.labels}))
+    rows = con.execute(
+        """
+        select l.label, string_agg(distinct e.rule, ', ' order by e.rule)
+        from edges e join labels_raw l on l.record_key = e.record_key_l
+        where e.is_linked
+        group by l.label
+        """
+    ).fetchall()
+    return {int(label): f"records linked by {rules_used}" for label, rules_used in rows}
+
+
+def _describe(con: duckdb.DuckDBPyConnection, report: ResolveReport, assignment: Any) -> None:
+    sizes = con.execute(
+        "select customer_id, count(*) n from assigned group by customer_id order by n desc, customer_id"
+    ).fetchall()
+    report.customers = len(sizes)
+    report.singletons = sum(1 for _, n in sizes if n == 1)
+    report.largest_cluster = int(sizes[0][1]) if sizes else 0
+    report.largest_clusters = [c for c, _ in sizes[:10]]
+    report.merges = sum(1 for c in assignment.changes if c.change_type == "merge")
+    report.splits = sum(1 for c in assignment.changes if c.change_type == "split")
+    report.new_ids = sum(1 for c in assignment.changes if c.change_type == "new")
+    report.erased = len(assignment.erased)
+
+
+def _frame(spark: SparkSession, table: pa.Table, schema: TableSchema) -> Any:
+    return spark.createDataFrame(table.select(schema.column_names), schema.spark_schema)
+
+
+def _publish(
+    spark: SparkSession,
+    lake: Lake,
+    con: duckdb.DuckDBPyConnection,
+    report: ResolveReport,
+    assignment: Any,
+    now: dt.datetime,
+) -> dict[str, int]:
+    meta = {"run_id": report.run_id, "model_version": report.model_version, "mode": report.mode}
+    versions: dict[str, int] = {}
+    graph = con.sql(
+        f"""
+        with linked as (
+            select record_key_l as record_key, method, rule, match_probability, strength from edges where is_linked
+            union all
+            select record_key_r, method, rule, match_probability, strength from edges where is_linked
+        ),
+        best as (
+            select record_key, arg_max(method, strength) as method, arg_max(rule, strength) as rule,
+                   max(match_probability) as match_probability
+            from linked group by record_key
+        ),
+        sizes as (select customer_id, count(*) as cluster_size from assigned group by customer_id)
+        select a.record_key, a.customer_id, r.source,
+               coalesce(b.method, 'singleton') as link_method, b.rule as link_rule, b.match_probability,
+               s.cluster_size, r.record_hash, '{report.run_id}' as run_id,
+               '{now.isoformat()}'::timestamptz as updated_at
+        from assigned a
+        join records r using (record_key)
+        join sizes s using (customer_id)
+        left join best b using (record_key)
+        order by a.record_key
+        """
+    ).to_arrow_table()
+    lake.create(
+        IDENTITY_GRAPH.name, IDENTITY_GRAPH.spark_schema, properties=IDENTITY_GRAPH.properties,
+        description=IDENTITY_GRAPH.description,
+    )  # fmt: skip
+    versions[IDENTITY_GRAPH.name] = lake.sync(
+        IDENTITY_GRAPH.name, _frame(spark, graph, IDENTITY_GRAPH), ["record_key"],
+        ignore_changes_in=["run_id", "updated_at"], metadata=meta,
+    )  # fmt: skip
+    pairs = con.sql(
+        f"""
+        select record_key_l, record_key_r, method, rule, match_weight, match_probability, is_linked,
+               '{report.run_id}' as run_id
+        from edges order by record_key_l, record_key_r
+        """
+    ).to_arrow_table()
+    lake.create(IDENTITY_PAIRS.name, IDENTITY_PAIRS.spark_schema, description=IDENTITY_PAIRS.description)
+    versions[IDENTITY_PAIRS.name] = lake.sync(
+        IDENTITY_PAIRS.name, _frame(spark, pairs, IDENTITY_PAIRS), ["record_key_l", "record_key_r"],
+        ignore_changes_in=["run_id"], metadata=meta,
+    )  # fmt: skip
+    withheld = rules.withheld_report(con, report.run_id)
+    lake.create(WITHHELD_IDENTIFIERS.name, WITHHELD_IDENTIFIERS.spark_schema)
+    versions[WITHHELD_IDENTIFIERS.name] = lake.sync(
+        WITHHELD_IDENTIFIERS.name, _frame(spark, withheld, WITHHELD_IDENTIFIERS), ["identifier_type", "value_hash"],
+        ignore_changes_in=["run_id"], metadata=meta,
+    )  # fmt: skip
+    registry_rows = [
+        (cid, "active", None, now, report.run_id, None, None) for cid in assignment.created
+    ] + [
+        (cid, "merged", into, now, report.run_id, now, report.run_id) for cid, into in assignment.merged.items()
+    ] + [(cid, "erased", None, now, report.run_id, now, report.run_id) for cid in assignment.erased]  # fmt: skip
+    if registry_rows or not lake.exists(CUSTOMER_IDS.name):
+        lake.create(CUSTOMER_IDS.name, CUSTOMER_IDS.spark_schema, properties=CUSTOMER_IDS.properties)
+        updates = spark.createDataFrame(registry_rows, CUSTOMER_IDS.spark_schema)
+        # A retired id keeps its creation time; only its status, target and retirement change.
+        lake.merge(
+            CUSTOMER_IDS.name,
+            updates,
+            ["customer_id"],
+            update_condition="s.status <> 'active'",
+            metadata=meta,
+        )
+    versions[CUSTOMER_IDS.name] = lake.version(CUSTOMER_IDS.name)
+    changes = [
+        (report.run_id, now, c.change_type, c.customer_id, c.related_customer_id, c.record_count, c.reason)
+        for c in assignment.changes
+    ]
+    lake.create(IDENTITY_CHANGES.name, IDENTITY_CHANGES.spark_schema, properties=IDENTITY_CHANGES.properties)
+    if changes:
+        frame = spark.createDataFrame(changes, IDENTITY_CHANGES.spark_schema)
+        lake.merge(IDENTITY_CHANGES.name, frame, ["run_id", "change_type", "customer_id"], metadata=meta)
+    versions[IDENTITY_CHANGES.name] = lake.version(IDENTITY_CHANGES.name)
+    return versions
+
+
+def _record_run(spark: SparkSession, lake: Lake, report: ResolveReport, as_of: dt.date) -> None:
+    row = (
+        report.run_id, as_of, dt.datetime.now(dt.UTC), report.mode, report.model_version, report.records,
+        report.new_records, report.customers, report.singletons, report.largest_cluster,
+        report.deterministic_pairs, report.probabilistic_pairs, report.pairs_cut_by_guards, report.merges,
+        report.splits, report.new_ids, report.withheld_identifiers, report.seconds, report.largest_clusters,
+    )  # fmt: skip
+    lake.create(IDENTITY_RUNS.name, IDENTITY_RUNS.spark_schema)
+    lake.merge(IDENTITY_RUNS.name, spark.createDataFrame([row], IDENTITY_RUNS.spark_schema), ["run_id"])

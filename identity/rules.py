@@ -1,0 +1,195 @@
+"""Deterministic linking: records that share a strong identifier, or are joined by a hard link.
+
+Identifiers are typed values: ``email:<match key>``, ``phone:<E.164>``, ``account:``, ``contact:``,
+``member:``, ``card:``; silver's hard links join identifiers seen together in one order, login, till
+receipt or survey (``account:A1`` - ``card:622...``, ``account:A1`` - ``device:D9``). A record is
+*attached* to the identifiers it holds and to those one hard link away.
+
+Over-merge guards withhold an identifier from linking when it is blocklisted, when more records than
+``max_records_per_identifier`` are attached to it (a store's phone, a shared tablet), or when two of its
+records are clearly different people (a family email, a household landline). Withheld values are reported,
+masked; the records they would have joined are still scored by the probabilistic model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import pyarrow as pa
+
+from infra.settings import IdentitySettings
+
+# Given names "differ" when they are written the same way (both pinyin, or both not: a Chinese
+# customer's English name is no conflict), neither contains the other (sam / samantha, ting / juanting),
+# and they are far apart both as received and with nicknames mapped (bob / robert). Two records are
+# clearly different people when
+#  - both birth dates are known and differ by more than a typo or a day/month swap; or
+#  - their given names differ and they look like twins (same family name and birth date, given names more
+#    than one edit apart) or are far apart (Jaro-Winkler below 0.7), unless given and family are swapped.
+CONFLICT_MACRO = """
+create or replace macro given_differs(g1, r1, c1, g2, r2, c2) as (
+    g1 is not null and g2 is not null and c1 = c2
+    and not contains(g1, g2) and not contains(g2, g1)
+    and not contains(coalesce(r1, g1), coalesce(r2, g2)) and not contains(coalesce(r2, g2), coalesce(r1, g1))
+);
+create or replace macro conflict(g1, r1, f1, d1, c1, g2, r2, f2, d2, c2) as (
+    (
+        d1 is not null and d2 is not null
+        and damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) > 1
+        and not (day(d1) = month(d2) and month(d1) = day(d2) and year(d1) = year(d2))
+    )
+    or (
+        given_differs(g1, r1, c1, g2, r2, c2)
+        and not (g1 = f2 or f1 = g2 or coalesce(r1, g1) = f2 or f1 = coalesce(r2, g2))
+        and (
+            (d1 = d2 and f1 = f2 and damerau_levenshtein(g1, g2) > 1
+                and damerau_levenshtein(coalesce(r1, g1), coalesce(r2, g2)) > 1)
+            or greatest(
+                jaro_winkler_similarity(g1, g2), jaro_winkler_similarity(coalesce(r1, g1), coalesce(r2, g2))
+            ) < 0.7
+        )
+    )
+)
+"""
+
+IDENTIFIERS = """
+create or replace table identifiers as
+select record_key, 'email:' || email as node from records where email is not null
+union all select record_key, 'phone:' || phone from records where phone is not null
+union all select record_key, 'account:' || account_id from records where account_id is not null
+union all select record_key, 'contact:' || contact_id from records where contact_id is not null
+union all select record_key, 'member:' || member_id from records where member_id is not null
+union all select record_key, 'card:' || loyalty_card from records where loyalty_card is not null
+"""
+
+ATTACHED = """
+create or replace table attached as
+select node, record_key, split_part(node, ':', 1) as rule from identifiers
+union
+select l.node_a, i.record_key, l.link_type from links l join identifiers i on i.node = l.node_b
+union
+select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.node = l.node_a
+"""
+
+
+def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[int, int]:
+    """Build ``rule_pairs`` (record_key_l, record_key_r, rule) and ``withheld`` in DuckDB.
+
+    Returns:
+        (number of rule pairs, number of withheld identifier values).
+    """
+    con.execute(CONFLICT_MACRO)
+    con.execute(IDENTIFIERS)
+    con.execute(ATTACHED)
+    blocked = [f"email:{e.strip().lower()}" for e in settings.blocked_emails]
+    blocked += [f"phone:{p.strip()}" for p in settings.blocked_phones]
+    con.execute("create or replace table blocked as select unnest($1::varchar[]) as node", [blocked])
+    con.execute(
+        """
+        create or replace table node_sizes as
+        select node, count(distinct record_key) as records from attached group by node
+        """
+    )
+    con.execute(
+        """
+        create or replace table candidate_pairs as
+        select a.node, a.record_key as record_key_l, b.record_key as record_key_r, a.rule as rule_l, b.rule as rule_r
+        from attached a
+        join attached b on a.node = b.node and a.record_key < b.record_key
+        join node_sizes s on s.node = a.node
+        where s.records <= $max_records and a.node not in (select node from blocked)
+        """,
+        {"max_records": settings.max_records_per_identifier},
+    )
+    con.execute(
+        """
+        create or replace table conflicting_nodes as
+        select distinct p.node
+        from candidate_pairs p
+        join records l on l.record_key = p.record_key_l
+        join records r on r.record_key = p.record_key_r
+        where conflict(
+            l.given, l.given_raw, l.family, l.dob, l.chinese_name, r.given, r.given_raw, r.family, r.dob, r.chinese_name
+        )
+        """
+    )
+    con.execute(
+        """
+        create or replace table withheld as
+        select s.node, s.records, 'blocklist' as reason from node_sizes s where s.node in (select node from blocked)
+        union all
+        select s.node, s.records, 'too_many_records' from node_sizes s
+        where s.records > $max_records and s.node not in (select node from blocked)
+        union all
+        select s.node, s.records, 'different_people' from node_sizes s
+        where s.node in (select node from conflicting_nodes)
+        """,
+        {"max_records": settings.max_records_per_identifier},
+    )
+    con.execute(
+        """
+        create or replace table rule_pairs as
+        select record_key_l, record_key_r,
+               string_agg(distinct case when rule_l = rule_r then rule_l else rule_l || '+' || rule_r end, ',' order by 1)
+                   as rule
+        from candidate_pairs
+        where node not in (select node from conflicting_nodes)
+        group by record_key_l, record_key_r
+        """
+    )
+    pairs = con.execute("select count(*) from rule_pairs").fetchall()[0][0]
+    withheld = con.execute("select count(*) from withheld").fetchall()[0][0]
+    return int(pairs), int(withheld)
+
+
+def withheld_report(con: duckdb.DuckDBPyConnection, run_id: str) -> pa.Table:
+    """The withheld identifier values, masked, with how many records and names they touch."""
+    rows = con.execute(
+        """
+        select w.node, w.records, w.reason,
+               count(distinct r.given || ' ' || coalesce(r.family, '')) as distinct_names
+        from withheld w
+        left join attached a on a.node = w.node
+        left join records r on r.record_key = a.record_key
+        group by all
+        order by w.node
+        """
+    ).fetchall()
+    kinds, masked, hashes, records, names, reasons = [], [], [], [], [], []
+    for node, count, reason, distinct_names in rows:
+        kind, _, value = node.partition(":")
+        kinds.append(kind)
+        masked.append(mask(value))
+        hashes.append(hashlib.sha256(value.encode("utf-8")).hexdigest())
+        records.append(int(count))
+        names.append(int(distinct_names or 0))
+        reasons.append(reason)
+    return pa.table(
+        {
+            "identifier_type": pa.array(kinds, pa.string()),
+            "value_masked": pa.array(masked, pa.string()),
+            "value_hash": pa.array(hashes, pa.string()),
+            "records": pa.array(records, pa.int64()),
+            "distinct_names": pa.array(names, pa.int64()),
+            "reason": pa.array(reasons, pa.string()),
+            "run_id": pa.array([run_id] * len(rows), pa.string()),
+        }
+    )
+
+
+def mask(value: str) -> str:
+    """Show only the edges of a value: ``j***@g***.com``, ``+86*******8000``.
+
+    Example:
+        >>> mask("john.smith@gmail.com"), mask("+8613800138000")
+        ('j*********@g****.com', '+86*******8000')
+    """
+    if "@" in value:
+        user, _, domain = value.partition("@")
+        head, dot, tld = domain.rpartition(".")
+        shown_domain = f"{head[:1]}{'*' * (len(head) - 1)}{dot}{tld}" if dot else domain[:1] + "***"
+        return f"{user[:1]}{'*' * (len(user) - 1)}@{shown_domain}"
+    if len(value) <= 6:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
