@@ -109,7 +109,8 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, flo
     tp, predicted, actual = con.execute(
         """
         select
-            (select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) n from ev group by customer_id, person_id)),
+            (select coalesce(sum(n * (n - 1) / 2), 0)
+             from (select count(*) n from ev group by customer_id, person_id)),
             (select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) n from ev group by customer_id)),
             (select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) n from ev group by person_id))
         """
@@ -185,7 +186,8 @@ def _blocking_recall(con: duckdb.DuckDBPyConnection) -> float:
         with true_pairs as (
             select a.record_key as kl, b.record_key as kr
             from truth a join truth b on a.person_id = b.person_id and a.record_key < b.record_key
-            where a.record_key in (select record_key from records) and b.record_key in (select record_key from records)
+            where a.record_key in (select record_key from records)
+              and b.record_key in (select record_key from records)
         )
         select count(*),
                count(*) filter (where ({covered}) or rp.record_key_l is not null)

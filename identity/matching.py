@@ -164,7 +164,7 @@ class TrainedModel:
         creator.probability_two_random_records_match = self.probability_two_random_records_match
         for comparison in creator.comparisons:
             assert isinstance(comparison, ComparisonCreator)
-            name = comparison.create_output_column_name()
+            name = comparison.create_output_column_name() or ""
             levels = self.levels.get(name)
             if not levels:
                 raise ValueError(f"Model {self.version} has no trained levels for comparison {name!r}")

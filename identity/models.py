@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from identity.matching import TrainedModel
 from infra.errors import UserFacingError
 from infra.settings import Settings
-from identity.matching import TrainedModel
 
 VERSION = re.compile(r"^v\d{4,}$")
 

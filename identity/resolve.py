@@ -139,10 +139,12 @@ def _previous(con: duckdb.DuckDBPyConnection, lake: Lake) -> str | None:
     """Load the previous graph and pairs; returns the model version they were made with (None: none)."""
     if not lake.exists(IDENTITY_GRAPH.name) or not lake.exists(IDENTITY_RUNS.name):
         con.execute(
-            "create or replace table prev_graph (record_key varchar, customer_id varchar, record_hash varchar)"
+            "create or replace table prev_graph "
+            "(record_key varchar, customer_id varchar, record_hash varchar)"
         )
         con.execute(
-            "create or replace table prev_pairs as select * from (select ''::varchar as record_key_l) where false"
+            "create or replace table prev_pairs (record_key_l varchar, record_key_r varchar, method varchar, "
+            "match_weight double, match_probability double)"
         )
         return None
     graph = lake.read_arrow(IDENTITY_GRAPH.name, ["record_key", "customer_id", "record_hash"])
@@ -154,7 +156,8 @@ def _previous(con: duckdb.DuckDBPyConnection, lake: Lake) -> str | None:
     if pairs is not None:
         inputs.register(con, "prev_pairs_raw", pairs)
         con.execute(
-            "create or replace table prev_pairs as select * from prev_pairs_raw where method = 'probabilistic'"
+            "create or replace table prev_pairs as "
+            "select * from prev_pairs_raw where method = 'probabilistic'"
         )
     runs = lake.read_arrow(IDENTITY_RUNS.name, ["finished_at", "model_version"]).to_pylist()
     if not runs:
@@ -182,7 +185,8 @@ def _score(
     new = int(con.execute("select count(*) from new_keys").fetchall()[0][0])
     kept = """
         select p.record_key_l, p.record_key_r, p.match_weight, p.match_probability from prev_pairs p
-        where p.record_key_l in (select record_key from records) and p.record_key_r in (select record_key from records)
+        where p.record_key_l in (select record_key from records)
+          and p.record_key_r in (select record_key from records)
           and p.record_key_l not in (select record_key from new_keys)
           and p.record_key_r not in (select record_key from new_keys)
     """
@@ -206,7 +210,8 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         f"""
         create or replace table edges as
         select record_key_l, record_key_r, 'deterministic' as method, rule,
-               null::double as match_weight, 1.0::double as match_probability, {RULE_STRENGTH}::double as strength
+               null::double as match_weight, 1.0::double as match_probability,
+               {RULE_STRENGTH}::double as strength
         from rule_pairs
         union all
         select s.record_key_l, s.record_key_r, 'probabilistic', 'splink', s.match_weight, s.match_probability,
@@ -240,7 +245,8 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         join records r on r.record_key = b.record_key
         where a.component in (select component from sizes)
           and conflict(
-              l.given, l.given_raw, l.family, l.dob, l.chinese_name, r.given, r.given_raw, r.family, r.dob, r.chinese_name
+              l.given, l.given_raw, l.family, l.dob, l.chinese_name,
+              r.given, r.given_raw, r.family, r.dob, r.chinese_name
           )
         """
     ).fetchall()
@@ -350,7 +356,8 @@ def _publish(
     graph = con.sql(
         f"""
         with linked as (
-            select record_key_l as record_key, method, rule, match_probability, strength from edges where is_linked
+            select record_key_l as record_key, method, rule, match_probability, strength
+            from edges where is_linked
             union all
             select record_key_r, method, rule, match_probability, strength from edges where is_linked
         ),
@@ -394,14 +401,15 @@ def _publish(
     withheld = rules.withheld_report(con, report.run_id)
     lake.create(WITHHELD_IDENTIFIERS.name, WITHHELD_IDENTIFIERS.spark_schema)
     versions[WITHHELD_IDENTIFIERS.name] = lake.sync(
-        WITHHELD_IDENTIFIERS.name, _frame(spark, withheld, WITHHELD_IDENTIFIERS), ["identifier_type", "value_hash"],
-        ignore_changes_in=["run_id"], metadata=meta,
+        WITHHELD_IDENTIFIERS.name, _frame(spark, withheld, WITHHELD_IDENTIFIERS),
+        ["identifier_type", "value_hash"], ignore_changes_in=["run_id"], metadata=meta,
     )  # fmt: skip
-    registry_rows = [
-        (cid, "active", None, now, report.run_id, None, None) for cid in assignment.created
-    ] + [
-        (cid, "merged", into, now, report.run_id, now, report.run_id) for cid, into in assignment.merged.items()
-    ] + [(cid, "erased", None, now, report.run_id, now, report.run_id) for cid in assignment.erased]  # fmt: skip
+    run = report.run_id
+    registry_rows: list[tuple[Any, ...]] = [
+        (cid, "active", None, now, run, None, None) for cid in assignment.created
+    ]
+    registry_rows += [(cid, "merged", into, now, run, now, run) for cid, into in assignment.merged.items()]
+    registry_rows += [(cid, "erased", None, now, run, now, run) for cid in assignment.erased]
     if registry_rows or not lake.exists(CUSTOMER_IDS.name):
         lake.create(CUSTOMER_IDS.name, CUSTOMER_IDS.spark_schema, properties=CUSTOMER_IDS.properties)
         updates = spark.createDataFrame(registry_rows, CUSTOMER_IDS.spark_schema)

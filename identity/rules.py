@@ -94,7 +94,8 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
     con.execute(
         """
         create or replace table candidate_pairs as
-        select a.node, a.record_key as record_key_l, b.record_key as record_key_r, a.rule as rule_l, b.rule as rule_r
+        select a.node, a.record_key as record_key_l, b.record_key as record_key_r,
+               a.rule as rule_l, b.rule as rule_r
         from attached a
         join attached b on a.node = b.node and a.record_key < b.record_key
         join node_sizes s on s.node = a.node
@@ -110,14 +111,16 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         join records l on l.record_key = p.record_key_l
         join records r on r.record_key = p.record_key_r
         where conflict(
-            l.given, l.given_raw, l.family, l.dob, l.chinese_name, r.given, r.given_raw, r.family, r.dob, r.chinese_name
+            l.given, l.given_raw, l.family, l.dob, l.chinese_name,
+            r.given, r.given_raw, r.family, r.dob, r.chinese_name
         )
         """
     )
     con.execute(
         """
         create or replace table withheld as
-        select s.node, s.records, 'blocklist' as reason from node_sizes s where s.node in (select node from blocked)
+        select s.node, s.records, 'blocklist' as reason
+        from node_sizes s where s.node in (select node from blocked)
         union all
         select s.node, s.records, 'too_many_records' from node_sizes s
         where s.records > $max_records and s.node not in (select node from blocked)
@@ -131,8 +134,10 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         """
         create or replace table rule_pairs as
         select record_key_l, record_key_r,
-               string_agg(distinct case when rule_l = rule_r then rule_l else rule_l || '+' || rule_r end, ',' order by 1)
-                   as rule
+               string_agg(
+                   distinct case when rule_l = rule_r then rule_l else rule_l || '+' || rule_r end,
+                   ',' order by 1
+               ) as rule
         from candidate_pairs
         where node not in (select node from conflicting_nodes)
         group by record_key_l, record_key_r

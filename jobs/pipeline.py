@@ -1,4 +1,7 @@
-"""The pipeline end to end, as ``cdp demo`` and the benchmarks run it; Airflow runs the same steps as tasks."""
+"""The pipeline end to end, as ``cdp demo`` and the benchmarks run it.
+
+Airflow runs the same steps as tasks.
+"""
 
 from __future__ import annotations
 
@@ -56,7 +59,9 @@ def ensure_sample_data(settings: Settings, people: int = 2000, seed: int = 42) -
     return generate(config, settings.paths.home)
 
 
-def run_pipeline(spark: SparkSession, settings: Settings, lake: Lake, run: PipelineRun | None = None) -> PipelineRun:
+def run_pipeline(
+    spark: SparkSession, settings: Settings, lake: Lake, run: PipelineRun | None = None
+) -> PipelineRun:
     """Ingest every new batch, then standardise, for the data already in the landing zone."""
     from jobs import bronze, standardise
 
@@ -80,6 +85,8 @@ def run_demo(settings: Settings, ctx: Any) -> PipelineRun:
     console.print("Silver rows: " + ", ".join(f"{name} {rows:,}" for name, rows in silver.rows.items()))
     total = sum(stage.seconds for stage in run.stages)
     console.print(
-        "Stage times: " + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in run.stages) + f"; total {total:.1f} s"
+        "Stage times: "
+        + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in run.stages)
+        + f"; total {total:.1f} s"
     )
     return run

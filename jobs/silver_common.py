@@ -121,7 +121,7 @@ def _address(
 
 
 def address(line: str, city: str, postcode: str, country: str) -> Step:
-    """Replace the address columns with ``address_line``, ``house_number``, ``city``, ``postcode``, ``country_code``."""
+    """Replace the address columns with their standardised forms, plus ``house_number``."""
     return Step(
         (line, city, postcode, country),
         ("address_line", "house_number", "city", "postcode", "country_code"),

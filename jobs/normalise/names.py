@@ -23,13 +23,13 @@ from pypinyin.pinyin_dict import pinyin_dict as _CHARACTER_READINGS
 
 from jobs.normalise.data.nicknames import NICKNAMES
 from jobs.normalise.data.pinyin import MAX_SYLLABLE_LENGTH, PINYIN_SYLLABLES
-from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
 from jobs.normalise.data.surnames import (
     CHINESE_SURNAMES_PINYIN,
     COMPOUND_SURNAMES,
     SURNAME_READINGS,
     SURNAMES_BY_FREQUENCY,
 )
+from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
 from jobs.normalise.text import HAN_CLASS, MARK_CLASS, fold, normalise_text, strip_accents
 
 __all__ = ["NameResult", "normalise_name"]
@@ -153,10 +153,10 @@ def normalise_name(
     """Split a person's name into comparable parts and matching keys.
 
     First and last names, when both are given (or no full name is), are taken as they are (Western
-    order). Otherwise the full name is parsed: a Hanzi name takes its first character as the family name (the first two for a compound
-    surname such as 欧阳), with pinyin from ``pypinyin`` read as a surname where that differs (单 shan, 曾
-    zeng); a Latin name is ``Given Family``, ``Family, Given``, or family-first when the family name
-    alone is in capitals (``WANG Xiaoming``). A Latin name made only of pinyin syllables, with a common
+    order). Otherwise the full name is parsed: a Hanzi name takes its first character as the family
+    name (the first two for a compound surname such as 欧阳), with pinyin from ``pypinyin`` read as a
+    surname where that differs (单 shan, 曾 zeng); a Latin name is ``Given Family``, ``Family, Given``,
+    or family-first when the family name alone is in capitals (``WANG Xiaoming``). A Latin name made only of pinyin syllables, with a common
     Chinese surname at one end, is read as a Chinese name: ``Wang Xiaoming``, ``Xiaoming Wang`` and
     ``Wang Xiao Ming`` all give family ``wang`` and given ``xiaoming``. Titles and suffixes are dropped.
     The nickname (a display name) is used only when no other name is given and it looks like a name.
@@ -184,7 +184,7 @@ def normalise_name(
     full = _bounded(full_name)
     # Parts win when both are there; a lone family name next to a full name (a CRM that files 王 as the
     # last name and 王小明 as the full name) is incomplete, so the full name is parsed instead.
-    if first is not None and last is not None or (full is None and (first is not None or last is not None)):
+    if (first is not None and last is not None) or (full is None and (first is not None or last is not None)):
         result = _from_parts(first, last)
         if result.valid:
             return result
