@@ -34,7 +34,6 @@ from schemas.bronze import INGEST_MANIFEST, QUARANTINE, bronze_table
 from schemas.core import Column, LandingContract
 from schemas.landing import contract as contract_of
 
-
 PARSE_BYTES_PER_TASK = 16 * 1024 * 1024
 
 

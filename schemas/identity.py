@@ -1,4 +1,4 @@
-"""Identity tables: which source record belongs to which customer, how they were linked, and how ids changed."""
+"""Identity tables: which record belongs to which customer, how it was linked, how ids changed."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ IDENTITY_GRAPH = TableSchema(
         Column("record_key", STRING, "feed:source id of the person record.", required=True, fmt="record_key"),
         Column("customer_id", STRING, "The persistent customer id.", required=True),
         Column("source", STRING, "Feed the record comes from.", required=True),
-        Column("link_method", STRING, "Strongest link into its cluster.", required=True, allowed=LINK_METHODS),
-        Column("link_rule", STRING, "Identifier or model that made that link (email, phone, account, splink)."),
+        Column(
+            "link_method", STRING, "Strongest link into its cluster.", required=True, allowed=LINK_METHODS
+        ),
+        Column(
+            "link_rule", STRING, "Identifier or model that made that link (email, phone, account, splink)."
+        ),
         Column(
             "match_probability",
             DOUBLE,
@@ -25,7 +29,9 @@ IDENTITY_GRAPH = TableSchema(
             max_value=1,
         ),
         Column("cluster_size", LONG, "Records of the customer.", required=True, min_value=1),
-        Column("record_hash", STRING, "Hash of the record's matching fields when it was resolved.", required=True),
+        Column(
+            "record_hash", STRING, "Hash of the record's matching fields when it was resolved.", required=True
+        ),
         Column("run_id", STRING, "Run that last changed the row.", required=True),
         Column("updated_at", TIMESTAMP, "When the row last changed.", required=True),
     ),
@@ -43,7 +49,13 @@ CUSTOMER_IDS = TableSchema(
     ),
     columns=(
         Column("customer_id", STRING, "The id.", required=True),
-        Column("status", STRING, "active, merged or erased.", required=True, allowed=("active", "merged", "erased")),
+        Column(
+            "status",
+            STRING,
+            "active, merged or erased.",
+            required=True,
+            allowed=("active", "merged", "erased"),
+        ),
         Column("merged_into", STRING, "For a merged id: the surviving id."),
         Column("created_at", TIMESTAMP, "When the id was issued.", required=True),
         Column("created_run", STRING, "Run that issued it.", required=True),
@@ -66,7 +78,12 @@ IDENTITY_CHANGES = TableSchema(
         Column("customer_id", STRING, "The id concerned (for a merge: the retired id).", required=True),
         Column("related_customer_id", STRING, "Merge: the survivor. Split: the id the records came from."),
         Column("record_count", LONG, "Records involved.", required=True, min_value=0),
-        Column("reason", STRING, "Why, e.g. 'records linked by email' or 'cluster split by conflict guard'.", required=True),
+        Column(
+            "reason",
+            STRING,
+            "Why, e.g. 'records linked by email' or 'cluster split by conflict guard'.",
+            required=True,
+        ),
     ),
     primary_key=("run_id", "change_type", "customer_id"),
     change_data_feed=True,
@@ -76,7 +93,7 @@ IDENTITY_CHANGES = TableSchema(
 IDENTITY_PAIRS = TableSchema(
     name="identity_pairs",
     layer="gold",
-    description="Every scored or rule-linked pair of person records above the review threshold, with weights.",
+    description="Rule-linked and scored pairs of person records above the review threshold, with weights.",
     columns=(
         Column("record_key_l", STRING, "One record.", required=True),
         Column("record_key_r", STRING, "The other record (record_key_l < record_key_r).", required=True),
@@ -84,7 +101,12 @@ IDENTITY_PAIRS = TableSchema(
         Column("rule", STRING, "Identifier (deterministic) or 'splink'.", required=True),
         Column("match_weight", DOUBLE, "Splink match weight (log2 Bayes factor); null for rules."),
         Column("match_probability", DOUBLE, "Match probability (1.0 for rules).", required=True),
-        Column("is_linked", BOOLEAN, "Used to link the two records (above threshold, not cut by a guard).", required=True),
+        Column(
+            "is_linked",
+            BOOLEAN,
+            "Used to link the two records (above threshold, not cut by a guard).",
+            required=True,
+        ),
         Column("run_id", STRING, "Run that scored the pair.", required=True),
     ),
     primary_key=("record_key_l", "record_key_r"),
@@ -96,12 +118,15 @@ WITHHELD_IDENTIFIERS = TableSchema(
     layer="gold",
     description=(
         "Identifier values not used for deterministic linking because too many different people share them "
-        "(shop phone numbers, test emails, family addresses) or because they are blocklisted. Values are masked."
+        "(shop phone numbers, test emails, family addresses) or because they are blocklisted. "
+        "Values are masked."
     ),
     columns=(
         Column("identifier_type", STRING, "email, phone, card, device, ...", required=True),
         Column("value_masked", STRING, "The value with most characters masked.", required=True),
-        Column("value_hash", STRING, "SHA-256 of the value, to look it up without showing it.", required=True),
+        Column(
+            "value_hash", STRING, "SHA-256 of the value, to look it up without showing it.", required=True
+        ),
         Column("records", LONG, "Person records holding it.", required=True),
         Column("distinct_names", LONG, "Distinct names among those records.", required=True),
         Column("reason", STRING, "blocklist, too_many_records or different_people.", required=True),

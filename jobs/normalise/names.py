@@ -156,9 +156,10 @@ def normalise_name(
     order). Otherwise the full name is parsed: a Hanzi name takes its first character as the family
     name (the first two for a compound surname such as 欧阳), with pinyin from ``pypinyin`` read as a
     surname where that differs (单 shan, 曾 zeng); a Latin name is ``Given Family``, ``Family, Given``,
-    or family-first when the family name alone is in capitals (``WANG Xiaoming``). A Latin name made only of pinyin syllables, with a common
-    Chinese surname at one end, is read as a Chinese name: ``Wang Xiaoming``, ``Xiaoming Wang`` and
-    ``Wang Xiao Ming`` all give family ``wang`` and given ``xiaoming``. Titles and suffixes are dropped.
+    or family-first when the family name alone is in capitals (``WANG Xiaoming``). A Latin name made
+    only of pinyin syllables, with a common Chinese surname at one end, is read as a Chinese name:
+    ``Wang Xiaoming``, ``Xiaoming Wang`` and ``Wang Xiao Ming`` all give family ``wang`` and given
+    ``xiaoming``. Titles and suffixes are dropped.
     The nickname (a display name) is used only when no other name is given and it looks like a name.
     Never raises.
 

@@ -316,11 +316,15 @@ def typed_rows_as_dict(index: int) -> dict[str, object]:
 def test_sync_commits_only_real_changes(lake: Lake, spark: SparkSession) -> None:
     schema = "customer_id string, name string, points long, run_id string"
     props = {"delta.enableChangeDataFeed": "true"}
-    first = spark.createDataFrame([("c1", "Ann", 1, "r1"), ("c2", "Bo", 2, "r1"), ("c3", "Cy", 3, "r1")], schema)
+    first = spark.createDataFrame(
+        [("c1", "Ann", 1, "r1"), ("c2", "Bo", 2, "r1"), ("c3", "Cy", 3, "r1")], schema
+    )
     version = lake.sync("profiles", first, ["customer_id"], ignore_changes_in=["run_id"], properties=props)
     same_but_new_run = first.withColumn("run_id", F.lit("r2"))
     assert lake.sync("profiles", same_but_new_run, ["customer_id"], ignore_changes_in=["run_id"]) == version
-    second = spark.createDataFrame([("c1", "Ann", 1, "r3"), ("c2", "Bo", 5, "r3"), ("c4", "Di", 4, "r3")], schema)
+    second = spark.createDataFrame(
+        [("c1", "Ann", 1, "r3"), ("c2", "Bo", 5, "r3"), ("c4", "Di", 4, "r3")], schema
+    )
     new_version = lake.sync("profiles", second, ["customer_id"], ignore_changes_in=["run_id"])
     assert new_version > version
     assertDataFrameEqual(
