@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import SparkSession
 
+from identity import charts as identity_charts
 from identity import inputs, models, rules
 from identity.backends import SplinkRunner
 from identity.clustering import cluster, components
@@ -71,7 +72,7 @@ class ResolveReport:
     versions: dict[str, int] = field(default_factory=dict)
 
 
-def ensure_model(settings: Settings, runner: SplinkRunner) -> TrainedModel:
+def ensure_model(settings: Settings, runner: SplinkRunner, con: duckdb.DuckDBPyConnection) -> TrainedModel:
     """The current model, training and promoting a first one when there is none."""
     model = models.current(settings)
     if model is not None:
@@ -80,6 +81,10 @@ def ensure_model(settings: Settings, runner: SplinkRunner) -> TrainedModel:
     model = runner.train(models.next_version(settings))
     models.save(settings, model)
     models.promote(settings, model.version)
+    try:
+        identity_charts.model_charts(settings, con, model)
+    except Exception as exc:  # noqa: BLE001 - charts are a view; a failure is reported, not fatal
+        log.warning("Model charts were not written: %s: %s", type(exc).__name__, exc)
     return model
 
 
@@ -92,6 +97,7 @@ def run(
     run_id: str | None = None,
     as_of: dt.date | None = None,
     spark_factory: Callable[[], Any] | None = None,
+    charts: bool = True,
 ) -> ResolveReport:
     """Resolve identities and publish the identity tables.
 
@@ -99,6 +105,7 @@ def run(
         full_rebuild: score every pair again instead of only pairs touching new or changed records.
         run_id: recorded in every table (default: generated).
         as_of: business date of the run (default: today in the settings' time zone).
+        charts: write Splink's cluster studio and waterfall charts for the largest customers.
     """
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
@@ -110,21 +117,42 @@ def run(
     try:
         records = inputs.load(con, lake)
         runner = SplinkRunner(settings, con, spark_factory or (lambda: spark))
-        model = ensure_model(settings, runner)
+        model = ensure_model(settings, runner, con)
         previous = _previous(con, lake)
         mode = "full" if full_rebuild or previous is None or previous != model.version else "incremental"
         report = ResolveReport(run_id=run_id, mode=mode, model_version=model.version, records=records)
-        report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
-        report.new_records = _score(con, runner, model, settings, mode)
-        clustering = _cluster(con, settings, report)
-        assignment = _assign_ids(con, lake, clustering)
-        _describe(con, report, assignment)
+        assignment = resolve_in(con, settings, runner, model, lake, report)
         report.versions = _publish(spark, lake, con, report, assignment, now)
+        if charts:
+            try:
+                identity_charts.resolution_charts(settings, con, model, report.largest_clusters)
+            except Exception as exc:  # noqa: BLE001 - charts are a view; a failure is reported, not fatal
+                log.warning("Identity charts were not written: %s: %s", type(exc).__name__, exc)
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
     _record_run(spark, lake, report, as_of)
     return report
+
+
+def resolve_in(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    runner: SplinkRunner,
+    model: TrainedModel,
+    lake: Lake,
+    report: ResolveReport,
+) -> Any:
+    """Link, score, cluster and assign ids inside ``con``; nothing is written to the lake.
+
+    Leaves ``edges`` (every pair, with ``is_linked``) and ``assigned`` (record -> customer id) in ``con``.
+    """
+    report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
+    report.new_records = _score(con, runner, model, settings, report.mode)
+    clustering = _cluster(con, settings, report)
+    assignment = _assign_ids(con, lake, clustering)
+    _describe(con, report, assignment)
+    return assignment
 
 
 def inputs_missing() -> Exception:
