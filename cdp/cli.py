@@ -8,55 +8,15 @@ Heavy packages (Spark, Splink, Great Expectations) are imported inside the comma
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.table import Table
 
+from cdp.context import CdpContext, friendly_errors, parse_date
 from infra.console import configure_logging, console, err_console
-from infra.settings import Settings, SettingsError, load_settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CdpContext:
-    """What every command receives: the settings, and a Spark session started on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._spark: Any = None
-
-    @property
-    def spark(self) -> Any:
-        if self._spark is None:
-            from infra.spark import build_spark
-
-            self._spark = build_spark(self.settings)
-        return self._spark
-
-    def lake(self) -> Any:
-        from infra.storage import Lake
-
-        return Lake.from_settings(self.spark, self.settings)
-
-
-def friendly_errors(func: F) -> F:
-    """Turn expected errors into one clear message and exit code 2 instead of a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from infra.errors import UserFacingError
-
-        try:
-            return func(*args, **kwargs)
-        except (UserFacingError, SettingsError) as exc:
-            err_console.print(f"[bold red]error:[/] {exc}")
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
+from infra.settings import SettingsError, load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -119,22 +79,11 @@ def demo(obj: CdpContext) -> None:
     run_demo(obj.settings, obj)
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> Any:
-    import datetime as dt
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from None
-
-
 @main.command()
 @click.option("--people", type=click.IntRange(1), default=2000, show_default=True, help="How many people.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files.")
 @click.option(
-    "--start", callback=_date, default="2024-01-01", show_default=True, help="First day (YYYY-MM-DD)."
+    "--start", callback=parse_date, default="2024-01-01", show_default=True, help="First day (YYYY-MM-DD)."
 )
 @click.option("--days", type=click.IntRange(1, 3650), default=730, show_default=True, help="Days of history.")
 @click.option(
@@ -183,7 +132,9 @@ def generate(
 
 @main.command()
 @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable). Default: all.")
-@click.option("--batch", callback=_date, help="Only this batch date (YYYY-MM-DD). Default: every new batch.")
+@click.option(
+    "--batch", callback=parse_date, help="Only this batch date (YYYY-MM-DD). Default: every new batch."
+)
 @click.option("--run-id", help="Run id recorded with every row (default: generated).")
 @click.pass_obj
 @friendly_errors
@@ -203,7 +154,9 @@ def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str |
 
 @main.command()
 @click.option(
-    "--batch", callback=_date, help="Only this batch date (merged in). Default: rebuild from all of bronze."
+    "--batch",
+    callback=parse_date,
+    help="Only this batch date (merged in). Default: rebuild from all of bronze.",
 )
 @click.option("--run-id", help="Run id recorded in the commits (default: generated).")
 @click.pass_obj
@@ -276,6 +229,14 @@ def lake_tables(obj: CdpContext) -> None:
         )
     console.print(table if infos else f"No tables yet in {obj.settings.paths.lake}.")
 
+
+def _register_groups() -> None:
+    from cdp.identity_commands import identity
+
+    main.add_command(identity)
+
+
+_register_groups()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
