@@ -110,6 +110,48 @@ class IdentitySettings:
 
 
 @dataclass(frozen=True)
+class QualitySettings:
+    """Quality gate thresholds (see ``quality.suites``); shares are fractions of rows, 0-1."""
+
+    # Table row-count bounds for every validated table that must hold rows.
+    min_rows: int = _bounded(1, 0, None)
+    max_rows: int = _bounded(1_000_000_000, 1, None)
+    # Raw (bronze) values that break their format (email, E.164, ...) or allowed values: above the warn
+    # share a warning, above the critical share the column counts as broken and blocks publishing.
+    invalid_warn_share: float = _bounded(0.05, 0, 1)
+    invalid_critical_share: float = _bounded(0.5, 0, 1)
+    # Quarantined share of a feed's rows over the batches of the last window days.
+    quarantine_warn_share: float = _bounded(0.05, 0, 1)
+    quarantine_critical_share: float = _bounded(0.5, 0, 1)
+    quarantine_window_days: int = _bounded(7, 1, 3650)
+    # Events may lie this many days past the run's as-of date (late time zones, clock skew).
+    future_tolerance_days: int = _bounded(1, 0, 365)
+    # Identity: the largest customer, the share of single-record customers, and merges / splits per
+    # customer of the previous run.
+    max_cluster_size: int = _bounded(60, 1, 1_000_000)
+    min_singleton_share: float = _bounded(0.0, 0, 1)
+    max_singleton_share: float = _bounded(0.95, 0, 1)
+    max_merge_rate: float = _bounded(0.05, 0, 1)
+    max_split_rate: float = _bounded(0.05, 0, 1)
+    # Severity per rule, by "table.rule" pattern (fnmatch), e.g. {"bronze_*.allowed": "info"}.
+    severity_overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        bad = {k: v for k, v in self.severity_overrides.items() if v not in ("critical", "warning", "info")}
+        if bad:
+            key, value = next(iter(bad.items()))
+            raise SettingsError(
+                f"Invalid setting 'quality.severity_overrides.{key}' = {value!r}: allowed values are "
+                "critical, warning, info."
+            )
+        if self.min_rows > self.max_rows or self.min_singleton_share > self.max_singleton_share:
+            raise SettingsError(
+                "Invalid settings: quality.min_rows must not exceed quality.max_rows, nor "
+                "quality.min_singleton_share quality.max_singleton_share."
+            )
+
+
+@dataclass(frozen=True)
 class PathSettings:
     """Where data lives. Everything defaults to a folder under ``home``."""
 
@@ -133,6 +175,7 @@ class Settings:
     spark: SparkSettings = field(default_factory=SparkSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
 
     def __post_init__(self) -> None:
         try:
