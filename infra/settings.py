@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -110,6 +111,30 @@ class IdentitySettings:
 
 
 @dataclass(frozen=True)
+class AirflowSettings:
+    """How the Airflow DAGs in ``dags/`` are scheduled, owned and retried."""
+
+    owner: str = "data-platform"
+    # Cron in the business time zone; a run covers the day that ended before it (its logical date).
+    daily_schedule: str = "0 3 * * *"
+    training_schedule: str = "0 5 * * 0"
+    start_date: str = "2024-01-01"
+    retries: int = _bounded(3, 0, 100)
+    # Waits grow by retry_backoff per try: delay, delay * backoff, ..., capped at max_retry_delay_seconds.
+    retry_delay_seconds: float = _bounded(60.0, 0, 86_400)
+    retry_backoff: float = _bounded(2.0, 1.0, 10.0)
+    max_retry_delay_seconds: float = _bounded(1800.0, 0, 86_400)
+
+    def __post_init__(self) -> None:
+        try:
+            dt.date.fromisoformat(self.start_date)
+        except ValueError:
+            raise SettingsError(
+                f"Invalid setting 'airflow.start_date' = {self.start_date!r}: expected a date as YYYY-MM-DD."
+            ) from None
+
+
+@dataclass(frozen=True)
 class QualitySettings:
     """Quality gate thresholds (see ``quality.suites``); shares are fractions of rows, 0-1."""
 
@@ -176,6 +201,7 @@ class Settings:
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
+    airflow: AirflowSettings = field(default_factory=AirflowSettings)
 
     def __post_init__(self) -> None:
         try:
