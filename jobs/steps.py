@@ -130,3 +130,117 @@ def train_identity(settings: Settings, *, promote: str = "if-better") -> dict[st
         "previous_score": result.previous_score,
         "promoted": result.promoted,
     }
+
+
+def channels(settings: Settings) -> list[str]:
+    """The landing channels, in contract order: what the daily DAG's ingest tasks are mapped over."""
+    from schemas.landing import CHANNELS
+
+    return list(CHANNELS)
+
+
+def ingest_pending(
+    settings: Settings, *, as_of: dt.date, run_id: str, channels: list[str] | None = None
+) -> dict[str, Any]:
+    """Ingest every landing batch dated on or before ``as_of`` that holds files not ingested yet.
+
+    The batch of ``as_of`` itself, and any earlier one still pending: the history on a fresh home, a
+    day whose run was skipped, a late delivery. Batches dated after ``as_of`` are left for their own
+    run, so a backfill of an old date never reads ahead. ``batches`` in the result lists the dates read.
+    """
+    from jobs import bronze
+    from jobs.landing_files import discover
+    from schemas.bronze import INGEST_MANIFEST
+
+    spark, lake = spark_and_lake(settings)
+    seen: set[str] = set()
+    if lake.exists(INGEST_MANIFEST.name):
+        seen = set(lake.read_arrow(INGEST_MANIFEST.name, ["source_file"]).column("source_file").to_pylist())
+    files = discover(settings.paths.landing, channels)
+    pending = sorted({f.batch_date for f in files if f.relative_path not in seen})
+    due = [day for day in pending if day <= as_of]
+    # One pass over every pending batch is far cheaper than one per day; it is only allowed when no
+    # pending batch lies after as_of.
+    batches: list[dt.date | None] = [None] if due and due == pending else list(due)
+    reports = [
+        bronze.run(spark, settings, lake, channels=channels, batch=batch, run_id=run_id) for batch in batches
+    ]
+    reasons: dict[str, int] = {}
+    for report in reports:
+        for reason, count in report.reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    return {
+        "batches": [day.isoformat() for day in due],
+        "files": sum(feed.files for report in reports for feed in report.feeds),
+        "rows_in": sum(report.rows_in for report in reports),
+        "rows_bronze": sum(report.rows_bronze for report in reports),
+        "rows_quarantined": sum(report.rows_quarantined for report in reports),
+        "reasons": reasons,
+    }
+
+
+def standardise_ingested(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[str, Any]:
+    """Standardise the batches ``run_id`` ingested, in any of its attempts, plus the batch of ``as_of``.
+
+    The batches come from the ingest manifest rather than from the ingest tasks' results, so a rerun
+    after a failure between ingestion and standardisation (which finds nothing left to ingest) still
+    merges every batch the run brought in.
+    """
+    from pyspark.sql import functions as F
+
+    from jobs import standardise as silver
+    from schemas.bronze import INGEST_MANIFEST
+
+    spark, lake = spark_and_lake(settings)
+    batches = {as_of}
+    if lake.exists(INGEST_MANIFEST.name):
+        rows = (
+            lake.read(INGEST_MANIFEST.name)
+            .filter(F.col("run_id") == run_id)
+            .select("batch_date")
+            .distinct()
+            .collect()
+        )
+        batches.update(row.batch_date for row in rows)
+    report = silver.run(spark, settings, lake, batches=sorted(batches), run_id=run_id)
+    return {
+        "batches": [day.isoformat() for day in sorted(batches)],
+        "rows": report.rows,
+        "versions": report.versions,
+    }
+
+
+def compare_identity_model(settings: Settings, *, version: str) -> dict[str, Any]:
+    """A trained model version's stored score next to the current version's, and whether it is not worse."""
+    from identity import models
+
+    metrics = models.metrics_of(settings, version)
+    if metrics is None:
+        raise models.ModelNotFoundError(
+            f"Identity model {version} has no scores under {models.model_root(settings)}; "
+            "train it with `cdp identity train` or the cdp_identity_training DAG."
+        )
+    current = models.current_version(settings)
+    if current == version:
+        current = None
+    current_metrics = models.metrics_of(settings, current) if current else None
+    score = float(metrics["score"])
+    current_score = float(current_metrics["score"]) if current_metrics else None
+    # A current model whose score is unknown cannot be shown to be worse, so it stays.
+    not_worse = current is None or (current_score is not None and score >= current_score)
+    return {
+        "version": version,
+        "score": score,
+        "current_version": current,
+        "current_score": current_score,
+        "not_worse": not_worse,
+    }
+
+
+def promote_identity(settings: Settings, *, version: str) -> dict[str, Any]:
+    """Make a trained model version the one identity resolution uses."""
+    from identity import models
+
+    previous = models.current_version(settings)
+    models.promote(settings, version)
+    return {"version": version, "previous_version": previous}
