@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+CDP_HOME ?= cdp_home
+AIRFLOW_PORT ?= 8080
 
 .PHONY: demo test check lint typecheck format install check-python check-java airflow bench clean
 
@@ -52,6 +54,9 @@ check-java:
 		echo "       Install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17)" >&2; \
 		echo "       and make sure 'java -version' works or JAVA_HOME is set." >&2; \
 		exit 1; fi
+
+airflow: install check-java ## Airflow standalone (SQLite, this project's DAGs); prints the URL and login
+	CDP_HOME="$(CDP_HOME)" AIRFLOW_PORT="$(AIRFLOW_PORT)" VENV_BIN="$(CURDIR)/$(VENV)/bin" infra/airflow/standalone.sh
 
 clean:
 	rm -rf cdp_home .pytest_cache .mypy_cache .ruff_cache

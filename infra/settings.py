@@ -115,8 +115,8 @@ class AirflowSettings:
     """How the Airflow DAGs in ``dags/`` are scheduled, owned and retried."""
 
     owner: str = "data-platform"
-    # Cron in the business time zone; a run covers the day that ended before it (its logical date).
-    daily_schedule: str = "0 3 * * *"
+    # Cron in the business time zone; a run processes the day that just ended (its logical date).
+    daily_schedule: str = "0 0 * * *"
     training_schedule: str = "0 5 * * 0"
     start_date: str = "2024-01-01"
     retries: int = _bounded(3, 0, 100)
