@@ -176,6 +176,58 @@ class QualitySettings:
             )
 
 
+SURVIVORSHIP_RULES = ("source_priority", "most_recent", "most_frequent", "first_non_null")
+GOLDEN_ATTRIBUTES = ("name", "birth_date", "gender", "email", "phone", "address")
+_SURVIVORSHIP = {
+    "name": "source_priority", "birth_date": "most_frequent", "gender": "source_priority",
+    "email": "most_recent", "phone": "most_recent", "address": "most_recent",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """Unified profiles (see ``jobs.profiles``): survivorship, RFM / health thresholds, CLV evaluation."""
+
+    # Sources in order of trust, most trusted first; feeds not listed come last.
+    source_priority: tuple[str, ...] = (
+        "crm_contacts", "loyalty_members", "shop_accounts", "support_tickets",
+        "orders_online", "orders_pos", "nps_surveys",
+    )  # fmt: skip
+    # Survivorship rule per golden attribute (one of SURVIVORSHIP_RULES).
+    survivorship: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType(_SURVIVORSHIP))
+    # A source order for one attribute, replacing source_priority for it, e.g. {"phone": [...]}.
+    attribute_priority: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    top_categories: int = _bounded(3, 1, 20)
+    # Health score: bands, and what counts as engaged / a falling trend.
+    health_green_min: int = _bounded(70, 1, 100)
+    health_yellow_min: int = _bounded(40, 0, 100)
+    engaged_sessions_90d: int = _bounded(3, 1, 10_000)
+    engaged_clicks_90d: int = _bounded(2, 1, 10_000)
+    trend_window_days: int = _bounded(180, 1, 3650)
+    # CLV: the holdout the model is scored on each run, and the prediction horizon.
+    clv_holdout_days: int = _bounded(180, 1, 3650)
+    clv_horizon_days: int = _bounded(365, 1, 3650)
+
+    def __post_init__(self) -> None:
+        for attribute, rule in self.survivorship.items():
+            if attribute not in GOLDEN_ATTRIBUTES or rule not in SURVIVORSHIP_RULES:
+                raise SettingsError(
+                    f"Invalid setting 'profiles.survivorship.{attribute}' = {rule!r}: attributes are "
+                    f"{', '.join(GOLDEN_ATTRIBUTES)}; rules are {', '.join(SURVIVORSHIP_RULES)}."
+                )
+        unknown = sorted(set(self.attribute_priority) - set(GOLDEN_ATTRIBUTES))
+        if unknown:
+            raise SettingsError(
+                f"Unknown setting 'profiles.attribute_priority.{unknown[0]}'; attributes are "
+                f"{', '.join(GOLDEN_ATTRIBUTES)}."
+            )
+        if self.health_yellow_min >= self.health_green_min:
+            raise SettingsError(
+                "Invalid settings: profiles.health_yellow_min must be below profiles.health_green_min "
+                f"(got {self.health_yellow_min} and {self.health_green_min})."
+            )
+
+
 @dataclass(frozen=True)
 class PathSettings:
     """Where data lives. Everything defaults to a folder under ``home``."""
@@ -202,6 +254,7 @@ class Settings:
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
     airflow: AirflowSettings = field(default_factory=AirflowSettings)
+    profiles: ProfileSettings = field(default_factory=ProfileSettings)
 
     def __post_init__(self) -> None:
         try:
