@@ -93,22 +93,13 @@ def _waterfall(con: Any, model: Any, left: str, right: str) -> list[dict[str, An
 
     api = DuckDBAPI(connection=con)
     linker = linker_for(api.register("records"), model)
-    pick = [*MATCH_COLUMNS, "record_key"]
-    a = dict(
-        zip(
-            pick,
-            con.execute(f"select {', '.join(pick)} from records where record_key = ?", [left]).fetchall()[0],
-            strict=True,
-        )
-    )
-    b = dict(
-        zip(
-            pick,
-            con.execute(f"select {', '.join(pick)} from records where record_key = ?", [right]).fetchall()[0],
-            strict=True,
-        )
-    )
-    scored = linker.inference.score_pair(a, b).as_record_list()[0]
+    pick = ", ".join([*MATCH_COLUMNS, "record_key"])
+    # One-row tables, not dicts: a NULL in a dict loses its column type (NULL dates cannot be compared).
+    sides = [
+        api.register(con.sql(f"select {pick} from records where record_key = '{key}'").to_arrow_table())
+        for key in (left.replace("'", "''"), right.replace("'", "''"))
+    ]
+    scored = linker.inference.score_pair(sides[0], sides[1]).as_record_list()[0]
     steps = []
     for name in [c.create_output_column_name() for c in model.settings().comparisons]:
         steps.append(

@@ -344,7 +344,7 @@ def _reasons(con: duckdb.DuckDBPyConnection, clusters: _Clusters) -> dict[int, s
     inputs.register(con, "labels_raw", pa.table({"record_key": clusters.keys, "label": clusters.labels}))
     rows = con.execute(
         """
-        select l.label, string_agg(distinct e.rule, ', ' order by e.rule)
+        select l.label, list_aggregate(list_sort(list_distinct(list(e.rule))), 'string_agg', ', ')
         from edges e join labels_raw l on l.record_key = e.record_key_l
         where e.is_linked
         group by l.label
@@ -390,7 +390,9 @@ def _publish(
             select record_key_r, method, rule, match_probability, strength from edges where is_linked
         ),
         best as (
-            select record_key, arg_max(method, strength) as method, arg_max(rule, strength) as rule,
+            select record_key,
+                   first(method order by strength desc, rule) as method,
+                   first(rule order by strength desc, rule) as rule,
                    max(match_probability) as match_probability
             from linked group by record_key
         ),

@@ -134,10 +134,12 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         """
         create or replace table rule_pairs as
         select record_key_l, record_key_r,
-               string_agg(
-                   distinct case when rule_l = rule_r then rule_l else rule_l || '+' || rule_r end,
-                   ',' order by 1
-               ) as rule
+               list_aggregate(list_sort(list_distinct(list(
+                   case
+                       when rule_l = rule_r then rule_l
+                       else split_part(node, ':', 1) || ' via ' || greatest(rule_l, rule_r)
+                   end
+               ))), 'string_agg', ', ') as rule
         from candidate_pairs
         where node not in (select node from conflicting_nodes)
         group by record_key_l, record_key_r

@@ -38,3 +38,34 @@ def spark(session_settings: Settings) -> Iterator[object]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "home")
+
+
+SAMPLE_PEOPLE = 300
+SAMPLE_DAYS = 400
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory: pytest.TempPathFactory, spark: object) -> Path:
+    """A generated sample (300 people, 400 days) ingested and standardised to silver, built once.
+
+    Tests that change the lake work on a copy (see ``pipeline_copy``).
+    """
+    from infra.storage import Lake
+    from jobs import bronze, standardise
+    from jobs.generate import GeneratorConfig, generate
+
+    home = tmp_path_factory.mktemp("sample") / "home"
+    settings = make_settings(home)
+    generate(GeneratorConfig(people=SAMPLE_PEOPLE, days=SAMPLE_DAYS, seed=7, workers=1), home)
+    lake = Lake.from_settings(spark, settings)  # type: ignore[arg-type]
+    bronze.run(spark, settings, lake)  # type: ignore[arg-type]
+    standardise.run(spark, settings, lake)  # type: ignore[arg-type]
+    return home
+
+
+def copy_home(source: Path, target: Path) -> Settings:
+    """A private copy of a sample home, with settings pointing at it."""
+    import shutil
+
+    shutil.copytree(source, target)
+    return make_settings(target)
