@@ -13,7 +13,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,43 +21,8 @@ import psutil
 # Run as a script from anywhere: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import PeakMemory, cpu_seconds
 from jobs.generate import GeneratorConfig, generate
-
-
-class PeakMemory:
-    """Samples the resident memory of this process and all its children in a background thread."""
-
-    def __init__(self, interval: float = 0.05) -> None:
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:
-                    continue
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process and its finished children."""
-    times = psutil.Process().cpu_times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 def main(argv: Sequence[str] | None = None) -> int:

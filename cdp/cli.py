@@ -232,8 +232,10 @@ def lake_tables(obj: CdpContext) -> None:
 
 def _register_groups() -> None:
     from cdp.identity_commands import identity
+    from cdp.schemas_commands import schemas
 
     main.add_command(identity)
+    main.add_command(schemas)
 
 
 _register_groups()

@@ -1,0 +1,164 @@
+"""Our identity step against a minimal bare Splink + DuckDB script, on the same person records, in one run.
+
+Usage:
+    .venv/bin/python bench/identity_vs_splink.py --people 100000
+
+Both sides start from ``silver_person_records`` of one benchmark home (built once by ``bench/prepare.py``)
+and use the same comparisons and blocking rules (``identity.matching``), the same training recipe
+(lambda from exact email / phone, u by random sampling, m by EM) and the same 0.95 threshold. The bare
+side is what a team would write in an afternoon: predict, then Splink's connected components. Ours adds
+deterministic rules with over-merge guards, guarded clustering, persistent ids and publishing to Delta.
+Both are scored against the generator's truth with the same code (``identity.evaluate.compute``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import PeakMemory, record
+from bench.prepare import prepare, reset_downstream, settings_for
+
+
+def person_records(settings: Any) -> Any:
+    """silver_person_records as Arrow, read with delta-rs as any outside tool would."""
+    import pyarrow as pa
+    from deltalake import DeltaTable, QueryBuilder
+
+    from identity import inputs
+
+    table = DeltaTable(str(settings.paths.lake / "silver_person_records"))
+    columns = ", ".join(f'"{c}"' for c in inputs.RECORD_COLUMNS)
+    return pa.table(QueryBuilder().register("t", table).execute(f"select {columns} from t").read_all())
+
+
+def bare_splink(settings: Any) -> tuple[Any, float, int]:
+    """Train, predict and cluster with Splink on DuckDB only; returns (clusters, seconds, pairs)."""
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker, block_on
+    from splink.internals.exceptions import SplinkException
+
+    from identity import inputs, matching
+
+    started = time.perf_counter()
+    con = inputs.connect(settings)
+    # The same prepared matching columns our step sees: read silver_person_records, derive the view.
+    con.register("person_records_raw", person_records(settings))
+    con.execute(inputs.MATCHING_VIEW)
+    api = DuckDBAPI(connection=con)
+    records = api.register("records")
+    linker = Linker(records, matching.settings_creator(), log_level=logging.WARNING)
+    training = linker.training
+    training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
+    training.estimate_u_using_random_sampling(max_pairs=settings.identity.u_max_pairs, seed=1)
+    for rule in (block_on("email"), block_on("given", "family")):
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=settings.identity.em_max_pairs, estimate_without_term_frequencies=True
+            )
+        except (ValueError, SplinkException) as exc:
+            print(f"  bare Splink: EM on {rule} skipped: {exc}")
+    threshold = settings.identity.match_threshold
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+    graph = con.sql(
+        f"select record_key, cast(cluster_id as varchar) as customer_id from {clusters.physical_name}"
+    ).to_arrow_table()
+    pairs = int(con.sql(f"select count(*) from {predictions.physical_name}").fetchall()[0][0])
+    seconds = time.perf_counter() - started
+    con.close()
+    return pa.table(graph), seconds, pairs
+
+
+def score(settings: Any, graph: Any) -> dict[str, float]:
+    """Metrics of a record -> customer assignment against the truth, by the project's evaluation code."""
+    from identity import evaluate, inputs, rules
+
+    con = inputs.connect(settings)
+    try:
+        con.register("person_records_raw", person_records(settings))
+        con.execute(inputs.MATCHING_VIEW)
+        con.execute("create table links (node_a varchar, node_b varchar, link_type varchar)")
+        rules.link(con, settings.identity)  # blocking recall needs the rule pairs
+        con.register("graph", graph)
+        return evaluate.compute(con, settings)
+    finally:
+        con.close()
+
+
+def ours(settings: Any) -> tuple[Any, float, Any]:
+    """Our identity step from scratch (train a first model, resolve, publish): (graph, seconds, report)."""
+    from identity import resolve
+    from jobs import steps
+
+    spark, lake = steps.spark_and_lake(settings)
+    started = time.perf_counter()
+    report = resolve.run(spark, settings, lake, run_id="bench-identity", full_rebuild=True, charts=False)
+    seconds = time.perf_counter() - started
+    graph = lake.read_arrow("identity_graph", ["record_key", "customer_id"])
+    return graph, seconds, report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Prepare the data set, run both sides, print and record the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    home, prep = prepare(args.people, args.days, args.seed)
+    if prep:
+        print("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in prep.items()))
+    reset_downstream(home)
+    settings = settings_for(home)
+    shutil.rmtree(settings.paths.models, ignore_errors=True)
+
+    with PeakMemory() as memory:
+        bare_graph, bare_seconds, bare_pairs = bare_splink(settings)
+        bare_peak = memory.peak
+    with PeakMemory() as memory:
+        our_graph, our_seconds, report = ours(settings)
+        our_peak = memory.peak
+    bare_metrics = score(settings, bare_graph)
+    our_metrics = score(settings, our_graph)
+
+    lines = [
+        f"people {args.people:,}; person records {report.records:,}",
+        f"{'':28}{'ours':>12}{'bare Splink':>14}",
+        f"{'wall seconds':28}{our_seconds:>12.1f}{bare_seconds:>14.1f}",
+        f"{'peak RSS MB (process tree)':28}{our_peak / 1e6:>12,.0f}{bare_peak / 1e6:>14,.0f}",
+        f"{'customers':28}{our_metrics['customers']:>12,.0f}{bare_metrics['customers']:>14,.0f}",
+    ]
+    for key in (
+        "pairwise_precision",
+        "pairwise_recall",
+        "pairwise_f1",
+        "bcubed_precision",
+        "bcubed_recall",
+        "bcubed_f1",
+        "hard_negative_merged_rate",
+    ):
+        lines.append(f"{key:28}{our_metrics.get(key, 0.0):>12.4f}{bare_metrics.get(key, 0.0):>14.4f}")
+    lines.append(f"{'scored pairs >= threshold':28}{report.probabilistic_pairs:>12,}{bare_pairs:>14,}")
+    ratio = our_seconds / bare_seconds if bare_seconds else float("inf")
+    lines.append(f"time ratio ours / bare: {ratio:.2f}x (target <= 1.5x)")
+    lines.append(
+        f"F1 ours - bare: pairwise {our_metrics['pairwise_f1'] - bare_metrics['pairwise_f1']:+.4f}, "
+        f"B-cubed {our_metrics['bcubed_f1'] - bare_metrics['bcubed_f1']:+.4f}"
+    )
+    print("\n".join(lines))
+    record(f"identity vs bare Splink, {args.people:,} people", lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""The whole pipeline on generated data at several sizes, and the scale curve.
+
+Usage:
+    .venv/bin/python bench/pipeline.py --people 2000 --people 20000 --people 100000
+
+For each size, a fresh process generates N people into a temporary home and runs every step exactly as
+the daily DAG does (``jobs.steps``): ingest -> bronze quality -> standardise -> silver quality -> identity
+-> identity quality -> profiles -> gold quality -> publish. Per stage it prints wall time, rows in and
+out, rows/s and the peak resident memory of the whole process tree (Python, the Spark JVM, DuckDB).
+Then the scale curve: the time ratio between consecutive sizes, normalised per 10x data. "Landing to
+published" is the sum of every stage after generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import PeakMemory, record
+from bench.prepare import settings_for
+
+Counter = Callable[[Any], int]
+
+
+def _rows(settings: Any, prefixes: tuple[str, ...]) -> int:
+    from jobs import steps
+
+    _, lake = steps.spark_and_lake(settings)
+    return sum(t.rows or 0 for t in lake.tables() if t.name.startswith(prefixes))
+
+
+def run_one(people: int, days: int, seed: int, keep: Path | None) -> list[dict[str, Any]]:
+    """Every stage for one size, in this process; returns one dict per stage."""
+    from jobs import steps
+    from jobs.generate import GeneratorConfig, generate
+
+    home = keep or Path(tempfile.mkdtemp(prefix=f"cdp-bench-{people}-"))
+    settings = settings_for(home)
+    config = GeneratorConfig(people=people, days=days, seed=seed)
+    as_of = config.start + dt.timedelta(days=days - 1)
+    run_id = f"bench-{people}"
+    stages: list[dict[str, Any]] = []
+
+    def stage(name: str, func: Callable[[], Any], rows_in: Counter, rows_out: Counter) -> Any:
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            result = func()
+            seconds = time.perf_counter() - started
+        stages.append(
+            {
+                "stage": name,
+                "seconds": seconds,
+                "rows_in": rows_in(result),
+                "rows_out": rows_out(result),
+                "peak_mb": memory.peak / 1e6,
+            }
+        )
+        print(f"  {name:<18}{seconds:>8.1f} s", flush=True)
+        return result
+
+    def check(layer: str) -> Callable[[], Any]:
+        return lambda: steps.check(settings, layer=layer, as_of=as_of, run_id=run_id)
+
+    def expectations(result: Any) -> int:
+        return int(result.get("expectations", 0))
+
+    try:
+        stage("generate", lambda: generate(config, home), lambda r: r.people, lambda r: r.records)
+        stage(
+            "ingest",
+            lambda: steps.ingest(settings, as_of=None, run_id=run_id),
+            lambda r: r["rows_in"],
+            lambda r: r["rows_bronze"] + r["rows_quarantined"],
+        )
+        bronze = _rows(settings, ("bronze_",))
+        stage("bronze quality", check("bronze"), lambda _: bronze, expectations)
+        stage(
+            "standardise",
+            lambda: steps.standardise(settings, as_of=None, run_id=run_id),
+            lambda _: bronze,
+            lambda r: sum(r["rows"].values()),
+        )
+        silver = _rows(settings, ("silver_",))
+        stage("silver quality", check("silver"), lambda _: silver, expectations)
+        identity = stage(
+            "identity",
+            lambda: steps.resolve(settings, as_of=as_of, run_id=run_id, charts=False),
+            lambda r: r["records"],
+            lambda r: r["customers"],
+        )
+        stage("identity quality", check("identity"), lambda _: identity["records"], expectations)
+        profiles = stage(
+            "profiles",
+            lambda: steps.build_profiles(settings, as_of=as_of, run_id=run_id),
+            lambda _: silver,
+            lambda r: sum(r.get("rows", {}).values()),
+        )
+        gold = sum(profiles.get("rows", {}).values())
+        stage("gold quality", check("gold"), lambda _: gold, expectations)
+        stage("publish", lambda: steps.publish(settings, as_of=as_of, run_id=run_id), lambda _: gold, len)
+    finally:
+        if keep is None:
+            shutil.rmtree(home, ignore_errors=True)
+    return stages
+
+
+def table(people: int, stages: list[dict[str, Any]]) -> list[str]:
+    """The per-stage figures of one size as text lines."""
+    header = f"  {'stage':<18}{'seconds':>9}{'rows in':>13}{'rows out':>13}{'rows/s':>11}{'peak MB':>10}"
+    lines = [f"{people:,} people", header]
+    for s in stages:
+        rate = s["rows_in"] / s["seconds"] if s["seconds"] else 0.0
+        lines.append(f"  {s['stage']:<18}{s['seconds']:>9.1f}{s['rows_in']:>13,}{s['rows_out']:>13,}"
+                     f"{rate:>11,.0f}{s['peak_mb']:>10,.0f}")  # fmt: skip
+    landing = sum(s["seconds"] for s in stages if s["stage"] != "generate")
+    peak = max(s["peak_mb"] for s in stages)
+    lines.append(f"  landing to published: {landing:.1f} s; peak memory {peak:,.0f} MB")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run each size in its own process, print the tables and the scale curve, record them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--people", type=int, action="append", help="repeatable (default 2000, 20000, 100000)"
+    )
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep", type=Path, default=None, help="run one size in this home and keep it")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    sizes = args.people or [2000, 20000, 100000]
+
+    if args.one:
+        stages = run_one(sizes[0], args.days, args.seed, args.keep)
+        if args.json:
+            args.json.write_text(json.dumps(stages), encoding="utf-8")
+        return 0
+
+    results: dict[int, list[dict[str, Any]]] = {}
+    lines: list[str] = []
+    for people in sizes:
+        print(f"{people:,} people ...", flush=True)
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+            target = Path(out.name)
+        command = [sys.executable, __file__, "--one", "--people", str(people), "--days", str(args.days),
+                   "--seed", str(args.seed), "--json", str(target)]  # fmt: skip
+        if args.keep:
+            command += ["--keep", str(args.keep)]
+        subprocess.run(command, check=True)
+        results[people] = json.loads(target.read_text(encoding="utf-8"))
+        target.unlink()
+        block = table(people, results[people])
+        print("\n".join(block), flush=True)
+        lines += block
+    if len(sizes) > 1:
+        lines.append("scale curve (landing to published; 'per 10x' = time ratio scaled to 10x more people)")
+        for small, large in itertools.pairwise(sizes):
+            t_small = sum(s["seconds"] for s in results[small] if s["stage"] != "generate")
+            t_large = sum(s["seconds"] for s in results[large] if s["stage"] != "generate")
+            ratio = t_large / t_small
+            per_10x = ratio ** (1 / math.log10(large / small)) if large != small else float("nan")
+            lines.append(f"  {small:,} -> {large:,}: x{large / small:.0f} data, x{ratio:.2f} time "
+                         f"(x{per_10x:.2f} per 10x)")  # fmt: skip
+        print("\n".join(lines[-len(sizes) :]))
+    record("pipeline scale curve", lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
