@@ -16,7 +16,9 @@ scheduled run that starts on day D+1 (at `airflow.daily_schedule`) has logical d
 complete. Each run also ingests every *earlier* batch that is still pending (files not in the ingest
 manifest): the whole history on the first run of a fresh home, a day whose run was skipped (catchup is
 off), a late delivery. Batches dated after `as_of` are left to their own run, so backfilling an old date
-never reads ahead.
+never reads ahead. Standardisation then merges every batch ingested since the previous successful run
+started, so batches brought in by a run that failed later are not left behind; the first run rebuilds
+silver from bronze.
 
 **Idempotent.** Every task can be rerun: ingestion skips files already in the manifest and overwrites a
 batch's partition when it has new files; silver merges by key; identities and gold are published only
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pendulum
 from airflow.sdk import chain, dag, get_current_context, task
 
 from dags import common
@@ -87,8 +90,11 @@ def cdp_daily() -> None:
 
     @task
     def standardise() -> dict[str, Any]:
-        """Standardise the batches this run ingested into the silver tables."""
-        result: dict[str, Any] = common.run_step("standardise_ingested")
+        """Standardise into silver every batch ingested since the previous successful run started."""
+        previous = get_current_context().get("prev_start_date_success")
+        # A lazy proxy: false when no earlier run succeeded (the first run rebuilds silver).
+        since = pendulum.instance(previous) if previous else None
+        result: dict[str, Any] = common.run_step("standardise_pending", since=since)
         return result
 
     @task

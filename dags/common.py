@@ -72,7 +72,9 @@ def business_date(context: Mapping[str, Any], settings: Settings) -> dt.date:
     queued for (``run_after``).
     """
     moment = context.get("logical_date") or context["dag_run"].run_after
-    return pendulum.instance(moment).in_timezone(settings.timezone).date()
+    local = pendulum.instance(moment).in_timezone(settings.timezone)
+    # A plain date: Spark rejects pendulum's date subclass.
+    return dt.date(local.year, local.month, local.day)
 
 
 def run_step(step: str, *, batch: bool = True, **kwargs: Any) -> Any:

@@ -179,12 +179,16 @@ def ingest_pending(
     }
 
 
-def standardise_ingested(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[str, Any]:
-    """Standardise the batches ``run_id`` ingested, in any of its attempts, plus the batch of ``as_of``.
+def standardise_pending(
+    settings: Settings, *, as_of: dt.date, run_id: str, since: dt.datetime | None
+) -> dict[str, Any]:
+    """Standardise into silver every batch ingested at or after ``since``, plus the batch of ``as_of``.
 
-    The batches come from the ingest manifest rather than from the ingest tasks' results, so a rerun
-    after a failure between ingestion and standardisation (which finds nothing left to ingest) still
-    merges every batch the run brought in.
+    ``since`` is when the previous successful pipeline run started: everything ingested before then was
+    standardised by that run or an earlier one, so the batches ingested since (by this run, or by runs
+    that failed in between) are the ones still to merge. The comparison keeps an hour of slack for
+    clocks that differ between machines; merging a batch twice changes nothing. Without ``since`` (no
+    run has succeeded yet) silver is rebuilt from all of bronze.
     """
     from pyspark.sql import functions as F
 
@@ -192,19 +196,23 @@ def standardise_ingested(settings: Settings, *, as_of: dt.date, run_id: str) -> 
     from schemas.bronze import INGEST_MANIFEST
 
     spark, lake = spark_and_lake(settings)
-    batches = {as_of}
-    if lake.exists(INGEST_MANIFEST.name):
-        rows = (
-            lake.read(INGEST_MANIFEST.name)
-            .filter(F.col("run_id") == run_id)
-            .select("batch_date")
-            .distinct()
-            .collect()
-        )
-        batches.update(row.batch_date for row in rows)
-    report = silver.run(spark, settings, lake, batches=sorted(batches), run_id=run_id)
+    batches: list[dt.date] | None = None
+    if since is not None:
+        pending = {as_of}
+        if lake.exists(INGEST_MANIFEST.name):
+            cutoff = dt.datetime.fromtimestamp(since.timestamp(), tz=dt.UTC) - dt.timedelta(hours=1)
+            rows = (
+                lake.read(INGEST_MANIFEST.name)
+                .filter(F.col("ingested_at") >= F.lit(cutoff))
+                .select("batch_date")
+                .distinct()
+                .collect()
+            )
+            pending.update(row.batch_date for row in rows)
+        batches = sorted(pending)
+    report = silver.run(spark, settings, lake, batches=batches, run_id=run_id)
     return {
-        "batches": [day.isoformat() for day in sorted(batches)],
+        "batches": "all" if batches is None else [day.isoformat() for day in batches],
         "rows": report.rows,
         "versions": report.versions,
     }

@@ -178,7 +178,8 @@ def test_business_date_is_the_logical_date_in_the_business_time_zone(
     from tests.conftest import make_settings
 
     settings = make_settings(Path("/tmp/unused"), CDP_TIMEZONE=zone)
-    assert business_date({"logical_date": logical}, settings) == expected
+    day = business_date({"logical_date": logical}, settings)
+    assert day == expected and type(day) is dt.date
 
 
 def test_business_date_without_a_logical_date_uses_run_after() -> None:
