@@ -12,6 +12,7 @@ Gold tables are built into staging tables first (``build_profiles``), validated 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from infra.settings import Settings
@@ -157,13 +158,11 @@ def ingest_pending(
     if lake.exists(INGEST_MANIFEST.name):
         seen = set(lake.read_arrow(INGEST_MANIFEST.name, ["source_file"]).column("source_file").to_pylist())
     files = discover(settings.paths.landing, channels)
-    pending = sorted({f.batch_date for f in files if f.relative_path not in seen})
-    due = [day for day in pending if day <= as_of]
-    # One pass over every pending batch is far cheaper than one per day; it is only allowed when no
-    # pending batch lies after as_of.
-    batches: list[dt.date | None] = [None] if due and due == pending else list(due)
+    pending = {f.batch_date for f in files if f.relative_path not in seen}
+    due = sorted(day for day in pending if day <= as_of)
     reports = [
-        bronze.run(spark, settings, lake, channels=channels, batch=batch, run_id=run_id) for batch in batches
+        bronze.run(spark, settings, lake, channels=channels, batch=batch, run_id=run_id)
+        for batch in ingest_passes(pending, as_of)
     ]
     reasons: dict[str, int] = {}
     for report in reports:
@@ -186,36 +185,65 @@ def standardise_pending(
 
     ``since`` is when the previous successful pipeline run started: everything ingested before then was
     standardised by that run or an earlier one, so the batches ingested since (by this run, or by runs
-    that failed in between) are the ones still to merge. The comparison keeps an hour of slack for
-    clocks that differ between machines; merging a batch twice changes nothing. Without ``since`` (no
-    run has succeeded yet) silver is rebuilt from all of bronze.
+    that failed in between) are the ones still to merge (see :func:`standardise_batches`). Without
+    ``since`` (no run has succeeded yet) silver is rebuilt from all of bronze.
     """
-    from pyspark.sql import functions as F
-
     from jobs import standardise as silver
     from schemas.bronze import INGEST_MANIFEST
 
     spark, lake = spark_and_lake(settings)
-    batches: list[dt.date] | None = None
-    if since is not None:
-        pending = {as_of}
-        if lake.exists(INGEST_MANIFEST.name):
-            cutoff = dt.datetime.fromtimestamp(since.timestamp(), tz=dt.UTC) - dt.timedelta(hours=1)
-            rows = (
-                lake.read(INGEST_MANIFEST.name)
-                .filter(F.col("ingested_at") >= F.lit(cutoff))
-                .select("batch_date")
-                .distinct()
-                .collect()
-            )
-            pending.update(row.batch_date for row in rows)
-        batches = sorted(pending)
+    manifest = []
+    if lake.exists(INGEST_MANIFEST.name):
+        manifest = lake.read_arrow(INGEST_MANIFEST.name, ["batch_date", "ingested_at"]).to_pylist()
+    batches = standardise_batches(manifest, as_of=as_of, since=since)
     report = silver.run(spark, settings, lake, batches=batches, run_id=run_id)
     return {
         "batches": "all" if batches is None else [day.isoformat() for day in batches],
         "rows": report.rows,
         "versions": report.versions,
     }
+
+
+def ingest_passes(pending: Iterable[dt.date], as_of: dt.date) -> list[dt.date | None]:
+    """The ``batch`` argument of each ``jobs.bronze.run`` call ingesting the batches pending by ``as_of``.
+
+    One pass over everything pending (``[None]``) is far cheaper than one call per day, and is used
+    whenever no pending batch lies after ``as_of``; otherwise one call per due date.
+
+    Example:
+        >>> d = dt.date(2024, 1, 1)
+        >>> ingest_passes([d, d + dt.timedelta(days=1)], d + dt.timedelta(days=1))
+        [None]
+        >>> ingest_passes([d, d + dt.timedelta(days=1)], d)
+        [datetime.date(2024, 1, 1)]
+    """
+    pending = set(pending)
+    due = sorted(day for day in pending if day <= as_of)
+    if not due:
+        return []
+    return [None] if len(due) == len(pending) else list(due)
+
+
+def standardise_batches(
+    manifest: Iterable[Mapping[str, Any]], *, as_of: dt.date, since: dt.datetime | None
+) -> list[dt.date] | None:
+    """The batches to merge into silver, from the ingest manifest's ``batch_date`` and ``ingested_at``.
+
+    Every batch with a file ingested at or after ``since`` (less an hour of slack for clocks that differ
+    between machines; merging a batch twice changes nothing), plus ``as_of``'s own batch. None, meaning
+    "rebuild silver from all of bronze", when there is no ``since``.
+    """
+    if since is None:
+        return None
+    cutoff = since - dt.timedelta(hours=1)
+    batches = {as_of}
+    for row in manifest:
+        ingested = row["ingested_at"]
+        if ingested.tzinfo is None:  # stored in UTC
+            ingested = ingested.replace(tzinfo=dt.UTC)
+        if ingested >= cutoff:
+            batches.add(row["batch_date"])
+    return sorted(batches)
 
 
 def compare_identity_model(settings: Settings, *, version: str) -> dict[str, Any]:
