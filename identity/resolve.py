@@ -242,10 +242,18 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
                {RULE_STRENGTH}::double as strength
         from rule_pairs
         union all
-        select s.record_key_l, s.record_key_r, 'probabilistic', 'splink', s.match_weight, s.match_probability,
-               s.match_probability
+        select s.record_key_l, s.record_key_r,
+               -- A model link between records whose emails and phones are all known and all different
+               -- is refused: true matches almost never look like that (people change one contact at a
+               -- time), namesakes and twins usually do, and the model scores each field independently.
+               'probabilistic',
+               case when l.email <> r.email and l.phone <> r.phone then 'splink, contacts differ'
+                    else 'splink' end,
+               s.match_weight, s.match_probability, s.match_probability
         from scored_pairs s
-        anti join rule_pairs r on r.record_key_l = s.record_key_l and r.record_key_r = s.record_key_r
+        join records l on l.record_key = s.record_key_l
+        join records r on r.record_key = s.record_key_r
+        anti join rule_pairs p on p.record_key_l = s.record_key_l and p.record_key_r = s.record_key_r
         """
     )
     keys = [r[0] for r in con.execute("select record_key from records order by record_key").fetchall()]
@@ -253,7 +261,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     linking = con.sql(
         f"""
         select record_key_l, record_key_r, strength from edges
-        where method = 'deterministic' or match_probability >= {threshold}
+        where method = 'deterministic' or (rule = 'splink' and match_probability >= {threshold})
         order by record_key_l, record_key_r
         """
     ).to_arrow_table()
@@ -302,8 +310,9 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     con.execute(
         f"""
         create or replace table edges as
-        select e.*, (e.method = 'deterministic' or e.match_probability >= {threshold})
-                    and c.record_key_l is null as is_linked
+        select e.*,
+               (e.method = 'deterministic' or (e.rule = 'splink' and e.match_probability >= {threshold}))
+               and c.record_key_l is null as is_linked
         from edges e left join cut_raw c using (record_key_l, record_key_r)
         """
     )

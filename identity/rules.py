@@ -26,7 +26,9 @@ from infra.settings import IdentitySettings
 # clearly different people when
 #  - both birth dates are known and differ by more than a typo or a day/month swap; or
 #  - their given names differ and they look like twins (same family name and birth date, given names more
-#    than one edit apart) or are far apart (Jaro-Winkler below 0.7), unless given and family are swapped.
+#    than one edit apart), are far apart (Jaro-Winkler below 0.7), or are two different well-known Western
+#    given names after nickname mapping (michael / charles: close by Jaro-Winkler, never a typo), unless
+#    given and family are swapped.
 CONFLICT_MACRO = """
 create or replace macro given_differs(g1, r1, c1, g2, r2, c2) as (
     g1 is not null and g2 is not null and c1 = c2
@@ -48,6 +50,7 @@ create or replace macro conflict(g1, r1, f1, d1, c1, g2, r2, f2, d2, c2) as (
             or greatest(
                 jaro_winkler_similarity(g1, g2), jaro_winkler_similarity(coalesce(r1, g1), coalesce(r2, g2))
             ) < 0.7
+            or (not c1 and g1 in (select name from known_given) and g2 in (select name from known_given))
         )
     )
 )
@@ -73,13 +76,22 @@ select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.
 """
 
 
+def create_conflict_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``given_differs`` and ``conflict`` (and the known-names table they read) in ``con``."""
+    from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
+
+    names = sorted({name.lower() for name in WESTERN_GIVEN_NAMES})
+    con.execute("create or replace table known_given as select unnest($1::varchar[]) as name", [names])
+    con.execute(CONFLICT_MACRO)
+
+
 def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[int, int]:
     """Build ``rule_pairs`` (record_key_l, record_key_r, rule) and ``withheld`` in DuckDB.
 
     Returns:
         (number of rule pairs, number of withheld identifier values).
     """
-    con.execute(CONFLICT_MACRO)
+    create_conflict_macro(con)
     con.execute(IDENTIFIERS)
     con.execute(ATTACHED)
     blocked = [f"email:{e.strip().lower()}" for e in settings.blocked_emails]
