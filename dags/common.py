@@ -138,7 +138,7 @@ def record_failure(context: Mapping[str, Any]) -> None:
         from quality.failures import record_failure as record
 
         current = settings()
-        error = context.get("exception")
+        error = context.get("exception") or "The task failed without an exception (e.g. it was killed)."
         # The step's own error is more useful in the report than the wrapper that stopped the retries.
         if isinstance(error, AirflowFailException) and error.__cause__ is not None:
             error = error.__cause__
