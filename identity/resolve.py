@@ -244,11 +244,13 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         union all
         select s.record_key_l, s.record_key_r,
                -- A model link between records whose emails and phones are all known and all different
-               -- is refused: true matches almost never look like that (people change one contact at a
-               -- time), namesakes and twins usually do, and the model scores each field independently.
+               -- (beyond a typo) is refused: true matches almost never look like that (people change one
+               -- contact at a time), namesakes and twins usually do, and the model scores each field
+               -- independently.
                'probabilistic',
-               case when l.email <> r.email and l.phone <> r.phone then 'splink, contacts differ'
-                    else 'splink' end,
+               case when damerau_levenshtein(l.email, r.email) > 1
+                         and damerau_levenshtein(l.phone, r.phone) > 1
+                    then 'splink, contacts differ' else 'splink' end,
                s.match_weight, s.match_probability, s.match_probability
         from scored_pairs s
         join records l on l.record_key = s.record_key_l
