@@ -68,13 +68,14 @@ def checks(obj: CdpContext, layer: str, as_of: dt.date | None) -> None:
 @friendly_errors
 def report(obj: CdpContext, run_id: str | None) -> None:
     """Write the one-page run report and the Data Docs site under the reports folder; print the path."""
-    from quality.docs import build_data_docs
+    from quality.docs import build_data_docs, site_dir
     from quality.report import build_report
 
-    spark = obj.spark
-    docs = build_data_docs(obj.settings)
-    path = build_report(spark, obj.settings, obj.lake(), run_id=run_id)
-    err_console.print(f"Data Docs: {docs}")
+    path = build_report(obj.spark, obj.settings, obj.lake(), run_id=run_id, docs=False)
+    if (obj.settings.paths.work / "gx").is_dir():
+        err_console.print(f"Data Docs: {build_data_docs(obj.settings)}")
+    else:
+        err_console.print(f"No Data Docs yet: no quality gate has run (they go to {site_dir(obj.settings)}).")
     console.print(str(path))
 
 

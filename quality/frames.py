@@ -7,8 +7,10 @@ which version it judged. Derived frames (identity layer) hold only ids and count
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
@@ -26,6 +28,18 @@ class Frame:
     df: DataFrame
     table: str
     version: int
+
+
+def arrow(lake: Lake, table: str, columns: Sequence[str] | None = None) -> pa.Table | None:
+    """A small table read to the driver as Arrow (string views as plain strings, so the compute
+    functions accept them), or None when it does not exist."""
+    if not lake.exists(table):
+        return None
+    data = lake.read_arrow(table, columns)
+    fields = [
+        pa.field(f.name, pa.string(), f.nullable) if f.type == pa.string_view() else f for f in data.schema
+    ]
+    return data.cast(pa.schema(fields))
 
 
 def table_frame(lake: Lake, table: str) -> Frame | None:

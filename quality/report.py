@@ -26,6 +26,7 @@ from pyspark.sql import functions as F
 
 from infra.settings import Settings
 from infra.storage import Lake
+from quality.frames import arrow
 from schemas.bronze import BRONZE_TABLES, INGEST_MANIFEST, QUARANTINE
 from schemas.gold import GOLD_TABLES, LIFECYCLE_EVALUATION, STAGES, staging_name
 from schemas.identity import IDENTITY_CHANGES, IDENTITY_EVALUATION, IDENTITY_GRAPH, IDENTITY_RUNS
@@ -54,11 +55,14 @@ class Page:
         self.sections.append((key, title, body))
 
 
-def build_report(spark: SparkSession, settings: Settings, lake: Lake, run_id: str | None = None) -> Path:
-    """Write ``<reports>/run_report.html`` for a run and return its path.
+def build_report(
+    spark: SparkSession, settings: Settings, lake: Lake, run_id: str | None = None, *, docs: bool = True
+) -> Path:
+    """Write ``<reports>/run_report.html`` for a run, and the Data Docs site beside it; return the page.
 
     Args:
         run_id: the pipeline run; by default the latest run that has quality results.
+        docs: also rebuild the Data Docs site (``<reports>/data_docs``) from every stored validation.
     """
     results = _arrow(lake, QUALITY_RESULTS.name)
     if run_id is None and results is not None and results.num_rows:
@@ -75,6 +79,13 @@ def build_report(spark: SparkSession, settings: Settings, lake: Lake, run_id: st
     path = settings.paths.reports / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(page, run_id, settings), encoding="utf-8")
+    if docs and results is not None:
+        from quality.docs import build_data_docs
+
+        try:
+            build_data_docs(settings)
+        except Exception as exc:  # noqa: BLE001 - the run report stands on its own; the docs are extra
+            log.warning("Data Docs were not built: %s: %s", type(exc).__name__, exc)
     return path
 
 
@@ -416,9 +427,7 @@ def _failures_section(page: Page, lake: Lake, run_id: str | None) -> None:
 
 
 def _arrow(lake: Lake, table: str, columns: Sequence[str] | None = None) -> pa.Table | None:
-    if not lake.exists(table):
-        return None
-    return lake.read_arrow(table, columns)
+    return arrow(lake, table, columns)
 
 
 def _rows_of(tables: dict[str, Any], name: str) -> int | None:

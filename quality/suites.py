@@ -570,17 +570,10 @@ def _cluster_checks(quality: QualitySettings) -> tuple[Check, ...]:
             "is_singleton",
         ),
         rule(
-            "cluster_size_distribution",
-            "ExpectColumnQuantileValuesToBeBetween",
-            {
-                "column": "records",
-                "quantile_ranges": {
-                    "quantiles": [0.5, 0.9, 0.99],
-                    "value_ranges": [[1, limit], [1, limit], [1, limit]],
-                },
-                "allow_relative_error": 0.01,
-            },
-            "Median, 90th and 99th percentile of records per customer lie within the size limit.",
+            "median_cluster_size",
+            "ExpectColumnMedianToBeBetween",
+            {"column": "records", "min_value": 1, "max_value": limit},
+            "The median number of records per customer lies within the size limit.",
             WARNING,
             "records",
         ),
