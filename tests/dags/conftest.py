@@ -32,19 +32,34 @@ def airflow_env(airflow_home: Path, cdp_home: Path, **extra: str) -> dict[str, s
     }
 
 
+def parse_dags(env: dict[str, str]) -> Any:
+    """A DagBag of the project's DAG folder, parsed with the ``CDP_*`` variables of ``env``."""
+    from airflow.models import DagBag
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            if name.startswith("CDP_"):
+                patch.setenv(name, value)
+        return DagBag(dag_folder=str(DAGS_FOLDER))
+
+
 @pytest.fixture(scope="session")
 def airflow_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Sets the Airflow environment for this process (restored at the end) and returns it."""
+    """The environment of the DAG tests; returns it.
+
+    Only Airflow's own variables are set in this process (for the whole session, since Airflow reads its
+    configuration once); the ``CDP_*`` ones are set just while DAG files are parsed (:func:`parse_dags`),
+    so no other test sees them.
+    """
     root = tmp_path_factory.mktemp("airflow")
     env = airflow_env(root / "airflow_home", root / "cdp_home")
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
-            patch.setenv(name, value)
+            if name.startswith("AIRFLOW"):
+                patch.setenv(name, value)
         yield env
 
 
 @pytest.fixture(scope="session")
 def dagbag(airflow_homes: dict[str, str]) -> Any:
-    from airflow.models import DagBag
-
-    return DagBag(dag_folder=str(DAGS_FOLDER))
+    return parse_dags(airflow_homes)

@@ -13,7 +13,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from tests.dags.conftest import DAGS_FOLDER, airflow_env
+from tests.dags.conftest import DAGS_FOLDER, airflow_env, parse_dags
 
 DAILY_UPSTREAM = {
     "channels": set(),
@@ -75,25 +75,21 @@ def test_every_task_retries_with_exponential_backoff(dagbag: Any, dag_id: str) -
         assert record_failure in _callbacks(task.on_failure_callback), task.task_id
 
 
-def test_retries_follow_the_settings(airflow_homes: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from airflow.models import DagBag
-
-    monkeypatch.setenv("CDP_AIRFLOW__RETRIES", "5")
-    monkeypatch.setenv("CDP_AIRFLOW__RETRY_DELAY_SECONDS", "2")
-    monkeypatch.setenv("CDP_AIRFLOW__OWNER", "crm-team")
-    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+def test_retries_follow_the_settings(airflow_homes: dict[str, str]) -> None:
+    env = {
+        **airflow_homes,
+        "CDP_AIRFLOW__RETRIES": "5",
+        "CDP_AIRFLOW__RETRY_DELAY_SECONDS": "2",
+        "CDP_AIRFLOW__OWNER": "crm-team",
+    }
+    bag = parse_dags(env)
     assert bag.import_errors == {}
     for task in bag.dags["cdp_daily"].tasks:
         assert (task.retries, task.retry_delay, task.owner) == (5, dt.timedelta(seconds=2), "crm-team")
 
 
-def test_invalid_settings_show_as_an_import_error(
-    airflow_homes: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from airflow.models import DagBag
-
-    monkeypatch.setenv("CDP_AIRFLOW__RETRIES", "many")
-    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+def test_invalid_settings_show_as_an_import_error(airflow_homes: dict[str, str]) -> None:
+    bag = parse_dags({**airflow_homes, "CDP_AIRFLOW__RETRIES": "many"})
     assert set(bag.import_errors) == {
         str(DAGS_FOLDER / "cdp_daily.py"),
         str(DAGS_FOLDER / "cdp_identity_training.py"),
