@@ -149,6 +149,8 @@ class QualitySettings:
     quarantine_warn_share: float = _bounded(0.05, 0, 1)
     quarantine_critical_share: float = _bounded(0.5, 0, 1)
     quarantine_window_days: int = _bounded(7, 1, 3650)
+    # A feed with fewer rows than this in the window is judged on all its rows so far instead.
+    quarantine_min_rows: int = _bounded(100, 0, None)
     # Events may lie this many days past the run's as-of date (late time zones, clock skew).
     future_tolerance_days: int = _bounded(1, 0, 365)
     # Identity: the largest customer, the share of single-record customers, and merges / splits per

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from infra.settings import QualitySettings
@@ -67,20 +67,35 @@ def _read(lake: Lake, table: str) -> tuple[DataFrame, int] | None:
 
 
 def _quarantine_share(lake: Lake, quality: QualitySettings, as_of: dt.date) -> Frame | None:
-    """Per feed: the share of its rows quarantined over the batches of the window up to ``as_of``
-    (0 for feeds with no batch in the window)."""
+    """Per feed: the share of its rows quarantined over the batches of the window up to ``as_of``; a feed
+    with too few rows there to judge is judged on all its rows up to ``as_of``."""
     manifest = _read(lake, INGEST_MANIFEST.name)
     if manifest is None:
         return None
     df, version = manifest
     start = as_of - dt.timedelta(days=quality.quarantine_window_days - 1)
     in_window = F.col("batch_date").between(F.lit(start), F.lit(as_of))
+    to_date = F.col("batch_date") <= F.lit(as_of)
+
+    def total(column: str, condition: Column) -> Column:
+        return F.sum(F.when(condition, F.col(column)).otherwise(0))
+
     sums = df.groupBy("feed").agg(
-        F.sum(F.when(in_window, F.col("rows_in")).otherwise(0)).alias("rows_in"),
-        F.sum(F.when(in_window, F.col("rows_quarantined")).otherwise(0)).alias("rows_quarantined"),
+        total("rows_in", in_window).alias("window_in"),
+        total("rows_quarantined", in_window).alias("window_quarantined"),
+        total("rows_in", to_date).alias("all_in"),
+        total("rows_quarantined", to_date).alias("all_quarantined"),
     )
-    share = F.when(F.col("rows_in") > 0, F.col("rows_quarantined") / F.col("rows_in")).otherwise(F.lit(0.0))
-    frame = sums.select("feed", "rows_in", "rows_quarantined", share.cast("double").alias("quarantine_share"))
+    enough = F.col("window_in") >= F.lit(max(quality.quarantine_min_rows, 1))
+    rows_in = F.when(enough, F.col("window_in")).otherwise(F.col("all_in"))
+    quarantined = F.when(enough, F.col("window_quarantined")).otherwise(F.col("all_quarantined"))
+    share = F.when(rows_in > 0, quarantined / rows_in).otherwise(F.lit(0.0))
+    frame = sums.select(
+        "feed",
+        rows_in.cast("long").alias("rows_in"),
+        quarantined.cast("long").alias("rows_quarantined"),
+        share.cast("double").alias("quarantine_share"),
+    )
     return Frame(frame, INGEST_MANIFEST.name, version)
 
 
