@@ -75,7 +75,7 @@ def run_one(people: int, days: int, seed: int, keep: Path | None) -> list[dict[s
         return lambda: steps.check(settings, layer=layer, as_of=as_of, run_id=run_id)
 
     def expectations(result: Any) -> int:
-        return int(result.get("expectations", 0))
+        return int(result.get("evaluated_expectations", 0))
 
     try:
         stage("generate", lambda: generate(config, home), lambda r: r.people, lambda r: r.records)
