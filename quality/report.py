@@ -267,7 +267,7 @@ def _quality_section(page: Page, results: pa.Table | None, run_id: str | None) -
                 r["rule"],
                 r["column_name"],
                 r["unexpected_count"],
-                r["observed_value"] or r["error"],
+                _observed(r["observed_value"]) or r["error"],
                 r["description"],
             ]
             for r in failed
@@ -482,6 +482,14 @@ def _fmt(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
+
+
+def _observed(text: str | None) -> str | None:
+    """An observed value for people: numbers rounded, anything else as stored."""
+    try:
+        return _fmt(float(text)) if text is not None else None
+    except ValueError:
+        return text
 
 
 def _pill(severity: str) -> str:
