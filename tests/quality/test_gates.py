@@ -272,3 +272,31 @@ def test_failed_gold_gate_keeps_published_profiles(spark: Any, bad: tuple[Settin
     assert {t: lake.version(t) for t in published} == published
     scores = {r["customer_id"]: r["health_score"] for r in lake.read("customer_profile").collect()}
     assert scores == {"C1": 80, "C2": 75}
+
+
+def test_failures_are_recorded_masked_and_never_raise(spark: Any, bad: tuple[Settings, Lake]) -> None:
+    from quality.failures import record_failure
+
+    settings, lake = bad
+    error = ValueError("row of li.wei@example.com with phone +86 139 1234 5678 could not be read")
+    record_failure(
+        settings,
+        dag_id="cdp_daily",
+        task_id="ingest",
+        run_id="bad-1",
+        as_of=BAD_AS_OF,
+        try_number=2,
+        error=error,
+    )
+    rows = lake.read_arrow("pipeline_failures").to_pylist()
+    assert [(r["dag_id"], r["task_id"], r["run_id"], r["try_number"], r["error_type"]) for r in rows] == [
+        ("cdp_daily", "ingest", "bad-1", 2, "ValueError")
+    ]
+    assert "li.wei" not in rows[0]["message"] and "1234" not in rows[0]["message"]
+    broken = settings.with_overrides(
+        {"paths.lake": str(settings.paths.home / "landing" / "not-a-folder.txt")}
+    )
+    (settings.paths.home / "landing" / "not-a-folder.txt").write_text("a file where the lake should be")
+    record_failure(broken, dag_id="d", task_id="t", run_id="r", as_of=None, try_number=1, error="boom")
+    page = build_report(spark, settings, lake, run_id="bad-1", docs=False).read_text(encoding="utf-8")
+    assert "cdp_daily" in page and 'id="kpi-task-failures"' in page.replace("'", '"')
