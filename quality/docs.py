@@ -8,6 +8,8 @@ offline and a browser opening it contacts nobody.
 
 from __future__ import annotations
 
+import ast
+import html
 import os
 import re
 from pathlib import Path
@@ -18,10 +20,13 @@ from infra.settings import Settings
 SITE = "lake_site"
 # <script src="https://...">, <link href="https://...">, <img src="https://..."> in generated pages.
 _EXTERNAL = re.compile(r'<(script|link|img)\b[^>]*(?:src|href)="https?://[^"]*"[^>]*>(?:\s*</script>)?', re.I)
+_HREF = re.compile(r'href="([^"]+)"')
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 _OFFLINE_STYLE = """<style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2433}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae3;padding:.25rem .5rem;
 text-align:left;vertical-align:top}a{color:#1f5fbf}.hide,.d-none{display:none}
+.fa-check-circle::before{content:"\\2714";color:#2e7d32}.fa-times::before{content:"\\2718";color:#c62828}
 </style>"""
 
 
@@ -78,14 +83,69 @@ def build_data_docs(settings: Settings, context: Any | None = None) -> Path:
 
 
 def make_offline(folder: Path) -> int:
-    """Remove every script, stylesheet and image loaded from another host from the pages under ``folder``
-    and add a small inline stylesheet instead; returns how many pages changed."""
+    """Make the pages under ``folder`` work without network access; returns how many pages changed.
+
+    Scripts, stylesheets and images loaded from other hosts are removed and a small inline stylesheet
+    added. The index page builds its tables with a script library from a CDN, so those tables are
+    rendered here as plain HTML; every other inline script needs the removed libraries and goes too.
+    """
     changed = 0
     for page in folder.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        stripped = _EXTERNAL.sub("", text)
-        if stripped != text:
-            stripped = stripped.replace("</head>", f"{_OFFLINE_STYLE}</head>", 1)
-            page.write_text(stripped, encoding="utf-8")
+        offline = _SCRIPT.sub(_static_table, _EXTERNAL.sub("", text))
+        if offline != text:
+            if _OFFLINE_STYLE not in offline:
+                offline = offline.replace("</head>", f"{_OFFLINE_STYLE}</head>", 1)
+            page.write_text(offline, encoding="utf-8")
             changed += 1
     return changed
+
+
+def _static_table(match: re.Match[str]) -> str:
+    """A ``bootstrapTable`` script as the plain table it would have drawn; any other script as nothing."""
+    script = match.group(1)
+    if ".bootstrapTable(" not in script:
+        return ""
+    try:
+        columns = ast.literal_eval(_literal_after(script, "columns:"))
+        rows = ast.literal_eval(_literal_after(script, "data:"))
+    except (ValueError, SyntaxError):
+        return ""
+    head = "".join(f"<th>{html.escape(str(c.get('title', c['field'])))}</th>" for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for i, column in enumerate(columns):
+            field, raw = column["field"], str(row.get(column["field"], ""))
+            # Icons and tooltips need the removed libraries: use the plain text GX keeps for sorting.
+            text = row.get(f"_{field}_text") or (raw if "<" not in raw else row.get(f"_{field}_sort", raw))
+            cell = html.escape(str(text).strip())
+            href = row.get("_table_row_link_path") if i == 0 else None
+            found = _HREF.search(raw)
+            href = href or (found.group(1) if found else None)
+            cells.append(f"<td><a href='{html.escape(href)}'>{cell}</a></td>" if href else f"<td>{cell}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table class='offline'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _literal_after(text: str, marker: str) -> str:
+    """The bracketed Python literal that follows ``marker`` in ``text``."""
+    start = text.index("[", text.index(marker))
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+        i += 1
+    raise ValueError(f"unbalanced brackets after {marker}")

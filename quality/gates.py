@@ -195,7 +195,7 @@ def run_layer(
         row.update(run_id=run_id, layer=layer, as_of=as_of, validated_at=validated_at)
     store_results(spark, lake, result.rows, run_id=run_id, layer=layer, tables=tables)
     result.seconds = time.perf_counter() - started
-    log.info("Quality gate %s for run %s: %s", layer, run_id, json.dumps(result.summary()))
+    log.debug("Quality gate %s for run %s: %s", layer, run_id, json.dumps(result.summary()))
     if raise_on_critical and not result.passed:
         raise QualityGateError(gate_message(settings, result))
     return result

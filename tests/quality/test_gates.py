@@ -127,6 +127,8 @@ def test_no_personal_value_is_stored(spark: Any, clean: tuple[Settings, Lake]) -
     text = "\n".join(pages + stores)
     assert not [v for v in personal if v in text]
     assert not re.search(r'<(script|link|img)\b[^>]*(src|href)="https?://', "\n".join(pages))
+    index = site.read_text(encoding="utf-8")
+    assert "<script" not in index and "validations/bronze/bronze_orders_online/clean/" in index
 
 
 def test_bad_batch_trips_the_expected_expectations(spark: Any, bad: tuple[Settings, Lake]) -> None:
@@ -207,6 +209,8 @@ def test_run_report_in_a_real_browser(spark: Any, bad: tuple[Settings, Lake]) ->
     codes = {r[0].split(":", 1)[0] for r in reasons}
     assert len(codes) >= 3 and all(f">{code}</text>" in dom for code in codes)
     assert re.search(r"<svg class=\"chart\"", dom)
+    docs = load(chromium, settings.paths.reports / "data_docs" / "index.html")
+    assert docs.console == [] and "bronze.bronze_crm_contacts" in docs.dom and "Failed" in docs.dom
 
 
 def test_browser_check_catches_console_errors(tmp_path: Path) -> None:
