@@ -232,10 +232,12 @@ def lake_tables(obj: CdpContext) -> None:
 
 def _register_groups() -> None:
     from cdp.identity_commands import identity
+    from cdp.profile_commands import profile
     from cdp.quality_commands import quality, report
     from cdp.schemas_commands import schemas
 
     main.add_command(identity)
+    main.add_command(profile)
     main.add_command(quality)
     main.add_command(report)
     main.add_command(schemas)

@@ -1,0 +1,7 @@
+"""The pieces of the unified customer profile, each a small module ``jobs.profiles`` puts together.
+
+``attribution`` maps every order, event, ticket and survey to a customer; ``survivorship`` and ``consent``
+build the golden record; ``traits`` aggregates behaviour; ``stages``, ``rfm``, ``clv`` and ``health`` compute
+the lifecycle tags; ``evaluation`` scores the stages against the generator's truth. Rules are small pure
+functions (unit-testable without Spark) next to the Spark column expressions that apply them.
+"""
