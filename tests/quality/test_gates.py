@@ -260,7 +260,10 @@ def test_failed_gold_gate_keeps_published_profiles(spark: Any, bad: tuple[Settin
     publish = importlib.import_module("jobs.publish") if importlib.util.find_spec("jobs.publish") else None
     if publish is not None:
         staged_profiles(spark, lake, as_of, "gold-1", health=75)
-        assert gates.run_layer(spark, settings, lake, "gold", run_id="gold-1", as_of=as_of).passed
+        passing = gates.run_layer(
+            spark, settings, lake, "gold", run_id="gold-1", as_of=as_of, tables=profiles
+        )
+        assert passing.passed
         publish.publish(spark, settings, lake, as_of=as_of, run_id="gold-1")
     staged_profiles(spark, lake, as_of, "gold-2", health=150)
     with pytest.raises(gates.QualityGateError, match=r"staging_customer_profile.health_score range"):
