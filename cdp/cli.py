@@ -76,7 +76,7 @@ def demo(obj: CdpContext) -> None:
     """Run every pipeline step on generated sample data under CDP_HOME."""
     from jobs.pipeline import run_demo
 
-    run_demo(obj.settings, obj)
+    run_demo(obj.settings)
 
 
 @main.command()

@@ -1,30 +1,33 @@
-"""The pipeline end to end, as ``cdp demo`` and the benchmarks run it.
+"""The pipeline end to end in one process, as ``cdp demo`` runs it.
 
-Airflow runs the same steps as tasks.
+The same steps (``jobs.steps``) in the same order as the ``cdp_daily`` DAG: ingest -> bronze quality ->
+standardise -> silver quality -> identity -> identity quality -> profiles -> gold quality -> publish, then
+the run report. The demo ingests every pending batch at once and uses the last generated day as the
+business date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pyspark.sql import SparkSession
+from rich.table import Table
 
 from infra.console import console, err_console
 from infra.settings import Settings
-from infra.storage import Lake
 
 
 @dataclass
 class StageTiming:
-    """How long one stage took and what it produced."""
+    """How long one stage took."""
 
     name: str
     seconds: float
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,42 +54,112 @@ def ensure_sample_data(settings: Settings, people: int = 2000, seed: int = 42) -
     from jobs.generate import GeneratorConfig, generate
 
     config = GeneratorConfig(people=people, seed=seed, lifecycle=settings.lifecycle)
-    manifest = settings.paths.truth / "manifest.json"
-    if manifest.is_file():
-        existing = json.loads(manifest.read_text(encoding="utf-8"))
-        if existing.get("complete") and existing.get("config") == json.loads(json.dumps(config.identity())):
-            return None
+    if _generated_config(settings) == json.loads(json.dumps(config.identity())):
+        return None
     return generate(config, settings.paths.home)
 
 
+def _generated_config(settings: Settings) -> dict[str, Any] | None:
+    manifest = settings.paths.truth / "manifest.json"
+    if not manifest.is_file():
+        return None
+    existing = json.loads(manifest.read_text(encoding="utf-8"))
+    return existing.get("config") if existing.get("complete") else None
+
+
+def last_batch_date(settings: Settings) -> dt.date:
+    """The newest landing batch date: the business date of a catch-up run."""
+    dates = [
+        dt.date.fromisoformat(folder.name)
+        for channel in settings.paths.landing.iterdir()
+        if channel.is_dir()
+        for folder in channel.iterdir()
+        if folder.is_dir() and len(folder.name) == 10
+    ]
+    if not dates:
+        from infra.errors import UserFacingError
+
+        raise UserFacingError(
+            f"No landing batches under {settings.paths.landing}: run `cdp generate` or deliver files "
+            "as landing/<channel>/<YYYY-MM-DD>/."
+        )
+    return max(dates)
+
+
 def run_pipeline(
-    spark: SparkSession, settings: Settings, lake: Lake, run: PipelineRun | None = None
+    settings: Settings, *, as_of: dt.date, run_id: str, run: PipelineRun | None = None
 ) -> PipelineRun:
-    """Ingest every new batch, then standardise, for the data already in the landing zone."""
-    from jobs import bronze, standardise
+    """Every step for one business date, ingesting every pending batch up to it."""
+    from jobs import steps
 
     run = run or PipelineRun()
-    run.timed("ingest (bronze)", lambda: bronze.run(spark, settings, lake))
-    run.timed("standardise (silver)", lambda: standardise.run(spark, settings, lake))
+    run.timed("ingest (bronze)", lambda: steps.ingest(settings, as_of=None, run_id=run_id))
+    run.timed("bronze quality", lambda: steps.check(settings, layer="bronze", as_of=as_of, run_id=run_id))
+    run.timed("standardise (silver)", lambda: steps.standardise(settings, as_of=None, run_id=run_id))
+    run.timed("silver quality", lambda: steps.check(settings, layer="silver", as_of=as_of, run_id=run_id))
+    run.timed("resolve identities", lambda: steps.resolve(settings, as_of=as_of, run_id=run_id))
+    run.timed("evaluate identities", lambda: steps.evaluate_identity(settings, run_id=run_id))
+    run.timed("identity quality", lambda: steps.check(settings, layer="identity", as_of=as_of, run_id=run_id))
+    run.timed("profiles and lifecycle", lambda: steps.build_profiles(settings, as_of=as_of, run_id=run_id))
+    run.timed("gold quality", lambda: steps.check(settings, layer="gold", as_of=as_of, run_id=run_id))
+    run.timed("publish gold", lambda: steps.publish(settings, as_of=as_of, run_id=run_id))
     return run
 
 
-def run_demo(settings: Settings, ctx: Any) -> PipelineRun:
-    """Generate sample data if needed, run every pipeline step and print what each layer holds."""
-    from cdp.cli import print_ingest_report
+def run_demo(settings: Settings) -> PipelineRun:
+    """Generate sample data if needed, run every step, build the run report and print a summary."""
+    from jobs import steps
+    from quality.report import build_report
 
     run = PipelineRun()
     run.timed("generate sample data", lambda: ensure_sample_data(settings))
-    run.timed("start Spark", lambda: ctx.spark)
-    lake = ctx.lake()
-    run_pipeline(ctx.spark, settings, lake, run)
-    print_ingest_report(run.results["ingest (bronze)"])
-    silver = run.results["standardise (silver)"]
-    console.print("Silver rows: " + ", ".join(f"{name} {rows:,}" for name, rows in silver.rows.items()))
-    total = sum(stage.seconds for stage in run.stages)
-    console.print(
-        "Stage times: "
-        + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in run.stages)
-        + f"; total {total:.1f} s"
-    )
+    run.timed("start Spark", lambda: steps.spark_and_lake(settings))
+    as_of = last_batch_date(settings)
+    run_id = f"demo-{as_of.isoformat()}"
+    run_pipeline(settings, as_of=as_of, run_id=run_id, run=run)
+    spark, lake = steps.spark_and_lake(settings)
+    report: Path = run.timed("run report", lambda: build_report(spark, settings, lake, run_id=run_id))
+    _print_summary(run, as_of, report)
     return run
+
+
+def _print_summary(run: PipelineRun, as_of: dt.date, report: Path) -> None:
+    results = run.results
+    ingest = results["ingest (bronze)"]
+    identity = results["resolve identities"]
+    profiles = results["profiles and lifecycle"]
+    table = Table(title=f"Demo run, business date {as_of}", show_lines=False)
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    table.add_column("result")
+    detail = {
+        "ingest (bronze)": f"{ingest['rows_in']:,} rows in, {ingest['rows_bronze']:,} to bronze, "
+        f"{ingest['rows_quarantined']:,} quarantined",
+        "standardise (silver)": ", ".join(
+            f"{name.removeprefix('silver_')} {rows:,}"
+            for name, rows in results["standardise (silver)"]["rows"].items()
+        ),
+        "resolve identities": f"{identity['records']:,} records -> {identity['customers']:,} customers "
+        f"({identity['mode']}, model {identity['model_version']})",
+        "profiles and lifecycle": ", ".join(
+            f"{stage} {count:,}" for stage, count in (profiles.get("stages") or {}).items()
+        ),
+        "publish gold": ", ".join(f"{name} v{version}" for name, version in results["publish gold"].items()),
+    }
+    evaluation = results.get("evaluate identities")
+    if evaluation:
+        detail["evaluate identities"] = (
+            f"pairwise F1 {evaluation['pairwise_f1']:.4f}, B-cubed F1 {evaluation['bcubed_f1']:.4f}, "
+            f"hard negatives merged {evaluation.get('hard_negative_merged_rate', 0.0):.2%}"
+        )
+    for name in ("bronze quality", "silver quality", "identity quality", "gold quality"):
+        gate = results[name]
+        detail[name] = (
+            f"{gate['evaluated_expectations']} expectations; failed: {gate['failed_critical']} critical, "
+            f"{gate['failed_warning']} warning"
+        )
+    for stage in run.stages:
+        table.add_row(stage.name, f"{stage.seconds:.1f}", detail.get(stage.name, ""))
+    console.print(table)
+    total = sum(stage.seconds for stage in run.stages)
+    console.print(f"Total {total:.1f} s. Run report: [bold]{report}[/]")
