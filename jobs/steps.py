@@ -112,10 +112,10 @@ def build_profiles(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[s
 
 def publish(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[str, Any]:
     """Publish the staged gold tables, only if this run's gold quality gate passed."""
-    from jobs import publish as gold_publish
+    from jobs.publish import publish as publish_gold
 
     spark, lake = spark_and_lake(settings)
-    return gold_publish.publish(spark, settings, lake, as_of=as_of, run_id=run_id)
+    return publish_gold(spark, settings, lake, as_of=as_of, run_id=run_id)
 
 
 def train_identity(settings: Settings, *, promote: str = "if-better") -> dict[str, Any]:
