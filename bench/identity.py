@@ -12,8 +12,6 @@ with peak memory under 8 GB; the comparison with bare Splink is ``bench/identity
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -23,23 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, record
 from bench.identity_vs_splink import ours, score
-from bench.prepare import prepare, reset_downstream, settings_for
+from bench.prepare import data_set_arguments, from_silver
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the identity step twice on one data set and print its figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20000)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-
-    home, prep = prepare(args.people, args.days, args.seed)
-    if prep:
-        print("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in prep.items()))
-    reset_downstream(home)
-    settings = settings_for(home)
-    shutil.rmtree(settings.paths.models, ignore_errors=True)
+    args = data_set_arguments(__doc__).parse_args(argv)
+    settings = from_silver(args.people, args.days, args.seed)
 
     with PeakMemory() as memory:
         graph, seconds, report = ours(settings)

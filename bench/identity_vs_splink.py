@@ -13,9 +13,7 @@ Both are scored against the generator's truth with the same code (``identity.eva
 
 from __future__ import annotations
 
-import argparse
 import logging
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -25,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, record
-from bench.prepare import prepare, reset_downstream, settings_for
+from bench.prepare import data_set_arguments, from_silver
 
 
 def person_records(settings: Any) -> Any:
@@ -109,18 +107,8 @@ def ours(settings: Any) -> tuple[Any, float, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the data set, run both sides, print and record the comparison."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20000)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-
-    home, prep = prepare(args.people, args.days, args.seed)
-    if prep:
-        print("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in prep.items()))
-    reset_downstream(home)
-    settings = settings_for(home)
-    shutil.rmtree(settings.paths.models, ignore_errors=True)
+    args = data_set_arguments(__doc__).parse_args(argv)
+    settings = from_silver(args.people, args.days, args.seed)
 
     with PeakMemory() as memory:
         bare_graph, bare_seconds, bare_pairs = bare_splink(settings)

@@ -10,7 +10,6 @@ printing rows/s and peak memory of the process tree. Target: 100,000 people to s
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, record
-from bench.prepare import HOMES, settings_for
+from bench.prepare import HOMES, data_set_arguments, settings_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,11 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from jobs import steps
     from jobs.generate import GeneratorConfig, generate
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20000)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
+    args = data_set_arguments(__doc__).parse_args(argv)
 
     home = HOMES / f"ingest-{args.people}p-{args.days}d-s{args.seed}"
     if not (home / "truth" / "manifest.json").is_file():

@@ -6,6 +6,7 @@ generator manifest says the same configuration finished and silver holds ``silve
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -77,3 +78,21 @@ def prepare(people: int, days: int, seed: int, *, workers: int = 0) -> tuple[Pat
     steps.standardise(settings, as_of=None, run_id="bench-standardise")
     timings["standardise"] = time.perf_counter() - started
     return home, timings
+
+
+def data_set_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A parser with the options that name a generated data set: --people, --days, --seed."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=42)
+    return parser
+
+
+def from_silver(people: int, days: int, seed: int) -> Settings:
+    """Settings of a home prepared up to silver, with identity and everything after it removed."""
+    home, timings = prepare(people, days, seed)
+    if timings:
+        print("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+    reset_downstream(home)
+    return settings_for(home)
