@@ -136,7 +136,7 @@ def count(lake: Any, table: str) -> int:
 
 
 def rows(lake: Any, table: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    return lake.read_arrow(table, columns).to_pylist()  # type: ignore[no-any-return]
+    return lake.read_arrow(table, columns).to_pylist()
 
 
 def test_first_run_publishes_every_layer(first_run: RunResult, homes: Homes, spark: Any) -> None:
