@@ -30,6 +30,9 @@ from schemas.gold import CUSTOMER_LIFECYCLE_HISTORY, CUSTOMER_PROFILE, LIFECYCLE
 
 MONEY_DIGITS = 2
 RATE_DIGITS = 4
+# Rounded so that sums over differently ordered rows give identical values run after run.
+MONEY_COLUMNS = ("net_revenue", "average_order_value", "predicted_order_value", "clv_predicted_12m")
+RATE_COLUMNS = ("predicted_orders_12m", "probability_alive")
 
 
 @dataclass
@@ -186,39 +189,28 @@ def profile_frame(
         .join(_consent(att), "customer_id", how="left")
         .join(stage, "customer_id", how="left")
         .join(scores, "customer_id", how="left")
+        .join(clv_scores, "customer_id", how="left")
     )
-    if clv_scores is not None:
-        profile = profile.join(clv_scores, "customer_id", how="left")
-    else:
-        for name in (
-            "predicted_orders_12m",
-            "probability_alive",
-            "predicted_order_value",
-            "clv_predicted_12m",
-        ):
-            profile = profile.withColumn(name, F.lit(None).cast("double"))
-    for name in ("predicted_order_value", "clv_predicted_12m"):
-        if name not in profile.columns:
-            profile = profile.withColumn(name, F.lit(None).cast("double"))
-    money = ("net_revenue", "average_order_value", "predicted_order_value", "clv_predicted_12m")
-    rates = ("predicted_orders_12m", "probability_alive")
-    profile = (
-        profile.withColumns(_health(profile, as_of, settings))
-        .withColumn("clv_historic", F.col("net_revenue"))
-        .withColumns({name: F.round(F.col(name), MONEY_DIGITS) for name in (*money, "clv_historic")})
-        .withColumns({name: F.round(F.col(name), RATE_DIGITS) for name in rates})
-        .withColumns(
-            {
-                "email_consent": F.coalesce("email_consent", F.lit(False)),
-                "sms_consent": F.coalesce("sms_consent", F.lit(False)),
-                "unsubscribed": F.coalesce("unsubscribed", F.lit(False)),
-                "as_of": F.lit(as_of),
-                "run_id": F.lit(run_id),
-            }
-        )
-    )
+    # One final projection: every derived column at once (each DataFrame step re-analyses the whole plan).
+    derived = {
+        **_health(profile, as_of, settings),
+        **{name: F.round(F.col(name), MONEY_DIGITS) for name in MONEY_COLUMNS},
+        "clv_historic": F.round(F.col("net_revenue"), MONEY_DIGITS),
+        **{name: F.round(F.col(name), RATE_DIGITS) for name in RATE_COLUMNS},
+        **{
+            name: F.coalesce(F.col(name), F.lit(False))
+            for name in ("email_consent", "sms_consent", "unsubscribed")
+        },
+        "as_of": F.lit(as_of),
+        "run_id": F.lit(run_id),
+    }
+    columns = [
+        (derived[c.name] if c.name in derived else F.col(c.name)).cast(c.dtype).alias(c.name)
+        for c in CUSTOMER_PROFILE.columns
+    ]
+    profile = profile.select(*columns)
     unattributed = attribution.unattributed_counts(att)
-    return _conform(profile, CUSTOMER_PROFILE), {
+    return profile, {
         "clv": clv_report,
         "unattributed": unattributed,
         "records": att.records,

@@ -107,11 +107,10 @@ def attribute(lake: Lake, as_of: dt.date, timezone: str) -> Attributed:
         return business_date(F.col(column), timezone)
 
     limit = F.lit(as_of)
-    records = (
-        _empty(lake, PERSON_RECORDS.name, PERSON_RECORDS.spark_schema)
-        .join(graph, "record_key", how="inner")
-        .filter(day_of("seen_at") <= limit)
+    all_records = _empty(lake, PERSON_RECORDS.name, PERSON_RECORDS.spark_schema).join(
+        graph, "record_key", how="inner"
     )
+    records = all_records.filter(day_of("seen_at") <= limit)
 
     # Orders: own record, else the account, else the loyalty card's member.
     members = _empty(lake, SILVER_LOYALTY_MEMBERS.name, SILVER_LOYALTY_MEMBERS.spark_schema)
@@ -163,9 +162,7 @@ def attribute(lake: Lake, as_of: dt.date, timezone: str) -> Attributed:
 
     # Email keys -> customers holding them (from every person record, whatever its date).
     holders = (
-        _empty(lake, PERSON_RECORDS.name, PERSON_RECORDS.spark_schema)
-        .filter(F.col("email_match_key").isNotNull())
-        .join(graph, "record_key", how="inner")
+        all_records.filter(F.col("email_match_key").isNotNull())
         .select("email_match_key", "customer_id")
         .distinct()
     )

@@ -153,17 +153,18 @@ def traits(customers: DataFrame, orders: DataFrame, attributed: Attributed, as_o
     joined = customers.join(order_traits(orders, as_of, settings), "customer_id", how="left").join(
         activity_traits(attributed, as_of), "customer_id", how="left"
     )
-    zeros = [
+    zeros = {
         "orders_completed", "orders_web", "orders_app", "orders_store", "sessions_30d", "sessions_90d",
         "tickets_open", "tickets_total", "email_clicks_90d", "_orders_trend_recent", "_orders_trend_prior",
-    ]  # fmt: skip
-    for name in zeros:
-        joined = joined.withColumn(name, F.coalesce(F.col(name).cast("long"), F.lit(0).cast("long")))
-    last_activity = F.greatest(
-        "_last_order_at", "_last_web_at", "_last_click_at", "_last_ticket_at", "last_nps_at"
-    )
-    return (
-        joined.withColumn("net_revenue", F.coalesce("net_revenue", F.lit(0.0)))
-        .withColumn("last_activity_at", last_activity)
-        .drop("_last_order_at", "_last_web_at", "_last_click_at", "_last_ticket_at")
-    )
+    }  # fmt: skip
+    last_seen = ("_last_order_at", "_last_web_at", "_last_click_at", "_last_ticket_at")
+    columns = []
+    for name in joined.columns:
+        if name in zeros:
+            columns.append(F.coalesce(F.col(name).cast("long"), F.lit(0).cast("long")).alias(name))
+        elif name == "net_revenue":
+            columns.append(F.coalesce(F.col(name), F.lit(0.0)).alias(name))
+        elif name not in last_seen:
+            columns.append(F.col(name))
+    last_activity = F.greatest(*last_seen, "last_nps_at").alias("last_activity_at")
+    return joined.select(*columns, last_activity)
