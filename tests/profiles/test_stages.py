@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
@@ -60,7 +61,7 @@ CASES: list[tuple[str, list[Purchase], str]] = [
 ]
 
 
-def spark_stages(spark: SparkSession, cases: list[list[Purchase]], as_of: dt.date) -> list[dict[str, object]]:
+def spark_stages(spark: SparkSession, cases: list[list[Purchase]], as_of: dt.date) -> list[dict[str, Any]]:
     rows = [
         (str(i), p.day, float(p.net_amount))
         for i, purchases in enumerate(cases)
