@@ -5,9 +5,10 @@ it are ignored; the wall clock is never read) and writes each gold table into it
 (``staging_<name>``, overwritten). ``jobs.publish`` copies the staging tables to the published ones once
 the run's gold quality gate has passed. The same inputs and as-of date always give the same staging rows.
 
-The stage history is the one input besides silver and identity: a build records a transition for every
-customer whose stage differs from the one in the published ``customer_lifecycle_history`` at the latest
-earlier as-of date (or who has none yet).
+The published stage history is the one input besides silver and identity: a build records a transition for
+every customer whose stage differs from the one in the published ``customer_lifecycle_history`` at the
+latest earlier as-of date (or who has none yet), and stages the whole history with the as-of date's
+transitions replaced.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ProfileReport:
     rows: dict[str, int] = field(default_factory=dict)
     stages: dict[str, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)
+    transitions: int = 0
     unattributed: dict[str, int] = field(default_factory=dict)
     clv: dict[str, Any] = field(default_factory=dict)
     evaluation: dict[str, Any] | None = None
@@ -55,6 +57,7 @@ class ProfileReport:
             "run_id": self.run_id,
             "as_of": self.as_of.isoformat(),
             "rows": dict(self.rows),
+            "stage_transitions": self.transitions,
             "stages": dict(self.stages),
             "rfm_segments": dict(self.segments),
             "unattributed": dict(self.unattributed),
@@ -220,14 +223,19 @@ def profile_frame(
 
 
 def history_frame(lake: Lake, profile: DataFrame, *, as_of: dt.date, run_id: str) -> DataFrame:
-    """This build's stage transitions: customers whose stage differs from the latest earlier one published."""
+    """The stage history as it should be published after this build.
+
+    The published transitions of every other as-of date, plus this build's: customers whose stage differs
+    from their latest one published before ``as_of`` (or who have none). Rebuilding a date replaces its
+    transitions, and a day without any transition still stages the history (never an empty table).
+    """
     table = CUSTOMER_LIFECYCLE_HISTORY.name
     current = profile.select("customer_id", "stage", "stage_since", F.col("stage_reasons").alias("reasons"))
-    if lake.exists(table):
+    published = lake.read(table) if lake.exists(table) else None
+    if published is not None:
         latest = Window.partitionBy("customer_id").orderBy(F.col("as_of").desc())
         before = (
-            lake.read(table)
-            .filter(F.col("as_of") < F.lit(as_of))
+            published.filter(F.col("as_of") < F.lit(as_of))
             .withColumn("_rank", F.row_number().over(latest))
             .filter(F.col("_rank") == 1)
             .select("customer_id", F.col("stage").alias("previous_stage"))
@@ -236,9 +244,13 @@ def history_frame(lake: Lake, profile: DataFrame, *, as_of: dt.date, run_id: str
     else:
         current = current.withColumn("previous_stage", F.lit(None).cast("string"))
     changed = current.filter(~F.col("stage").eqNullSafe(F.col("previous_stage")))
-    return _conform(
+    transitions = _conform(
         changed.withColumns({"as_of": F.lit(as_of), "run_id": F.lit(run_id)}), CUSTOMER_LIFECYCLE_HISTORY
     )
+    if published is None:
+        return transitions
+    kept = _conform(published.filter(F.col("as_of") != F.lit(as_of)), CUSTOMER_LIFECYCLE_HISTORY)
+    return kept.unionByName(transitions)
 
 
 def _stage(lake: Lake, table: TableSchema, df: DataFrame, run_id: str) -> int:
@@ -279,6 +291,11 @@ def build(
             CUSTOMER_PROFILE.name: sum(report.stages.values()),
             CUSTOMER_LIFECYCLE_HISTORY.name: lake.read(staging_name(CUSTOMER_LIFECYCLE_HISTORY.name)).count(),
         }
+        report.transitions = (
+            lake.read(staging_name(CUSTOMER_LIFECYCLE_HISTORY.name))
+            .filter(F.col("as_of") == F.lit(as_of))
+            .count()
+        )
         report.unattributed = extra["unattributed"]
         report.clv = extra["clv"]
         result = evaluation.evaluate(spark, settings, as_of, staged, extra["records"], extra["orders"])

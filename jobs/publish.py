@@ -5,8 +5,9 @@ with :meth:`Lake.sync`, which commits only rows that really changed: publishing 
 every version unchanged, and downstream tools reading the change feed see only real changes.
 
 ``customer_profile`` follows its staging table (the run and as-of columns alone do not count as a change).
-``customer_lifecycle_history`` accumulates: the transitions of other as-of dates are kept, and those of the
-run's as-of date are replaced by the staged ones (a rerun never duplicates them).
+``customer_lifecycle_history`` accumulates: its staging table already holds the published transitions of
+other as-of dates plus the run's (see ``jobs.profiles.history_frame``), and publishing checks that it
+drops none of them, so a rerun of a date replaces that date's transitions and never duplicates them.
 """
 
 from __future__ import annotations
@@ -63,13 +64,17 @@ def publish(
 
 
 def _accumulated(lake: Lake, staged: DataFrame, as_of: dt.date) -> DataFrame:
-    """The published history with the run's as-of date replaced by the staged transitions."""
+    """The published history with the run's as-of date replaced by the staged transitions.
+
+    The staging table normally holds exactly that already; transitions published since the build (or
+    staged by an older build) are kept rather than deleted.
+    """
     table = CUSTOMER_LIFECYCLE_HISTORY.name
-    staged = staged.filter(F.col("as_of") == F.lit(as_of))
+    mine = staged.filter(F.col("as_of") == F.lit(as_of))
     if not lake.exists(table):
-        return staged
+        return mine
     kept = lake.read(table).filter(F.col("as_of") != F.lit(as_of))
-    return kept.unionByName(staged)
+    return kept.unionByName(mine)
 
 
 def _sync(lake: Lake, table: TableSchema, df: DataFrame, run_id: str) -> int:
