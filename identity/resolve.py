@@ -242,14 +242,12 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
                {RULE_STRENGTH}::double as strength
         from rule_pairs
         union all
-        select s.record_key_l, s.record_key_r,
-               -- A model link between records whose emails and phones are all known and all different
-               -- (beyond a typo) is refused: true matches almost never look like that (people change one
-               -- contact at a time), namesakes and twins usually do, and the model scores each field
-               -- independently.
-               'probabilistic',
-               case when damerau_levenshtein(l.email, r.email) > 1
-                         and damerau_levenshtein(l.phone, r.phone) > 1
+        select s.record_key_l, s.record_key_r, 'probabilistic',
+               -- A model link between records whose contacts differ (see identity.rules) is refused:
+               -- the model scores each field independently, so a rare name and a shared birth date
+               -- outweigh everything else, and namesakes and twins look exactly like that.
+               case when contacts_differ(l.email, l.phone, l.city, l.postcode,
+                                         r.email, r.phone, r.city, r.postcode)
                     then 'splink, contacts differ' else 'splink' end,
                s.match_weight, s.match_probability, s.match_probability
         from scored_pairs s
@@ -282,9 +280,17 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         join records l on l.record_key = a.record_key
         join records r on r.record_key = b.record_key
         where a.component in (select component from sizes)
-          and conflict(
-              l.given, l.given_raw, l.family, l.dob, l.chinese_name,
-              r.given, r.given_raw, r.family, r.dob, r.chinese_name
+          and (
+              conflict(
+                  l.given, l.given_raw, l.family, l.dob, l.chinese_name,
+                  r.given, r.given_raw, r.family, r.dob, r.chinese_name
+              )
+              -- Two named records of one source whose contacts differ are namesakes, even when each
+              -- is linked to the other only through third records.
+              or (l.source = r.source and l.given is not null and r.given is not null
+                  and contacts_differ(
+                      l.email, l.phone, l.city, l.postcode, r.email, r.phone, r.city, r.postcode
+                  ))
           )
         """
     ).fetchall()

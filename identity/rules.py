@@ -29,7 +29,21 @@ from infra.settings import IdentitySettings
 #    than one edit apart), are far apart (Jaro-Winkler below 0.7), or are two different well-known Western
 #    given names after nickname mapping (michael / charles: close by Jaro-Winkler, never a typo), unless
 #    given and family are swapped.
+# Their contacts differ (``contacts_differ``) when emails and phones are both known and different beyond a
+# typo, or when at least two of email, phone and place (city, else postcode) are known on both sides and
+# differ while none agrees: people change one contact at a time, namesakes and twins differ in all.
 CONFLICT_MACRO = """
+create or replace macro differs(a, b) as (damerau_levenshtein(a, b) > 1);
+create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coalesce(
+    (differs(e1, e2) and differs(p1, p2))
+    or (
+        coalesce(differs(e1, e2)::int, 0) + coalesce(differs(p1, p2)::int, 0)
+            + coalesce(coalesce(t1 <> t2, z1 <> z2)::int, 0) >= 2
+        and coalesce(differs(e1, e2), true) and coalesce(differs(p1, p2), true)
+        and coalesce(coalesce(t1 <> t2, z1 <> z2), true)
+    ),
+    false
+);
 create or replace macro given_differs(g1, r1, c1, g2, r2, c2) as (
     g1 is not null and g2 is not null and c1 = c2
     and not contains(g1, g2) and not contains(g2, g1)
@@ -77,7 +91,7 @@ select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.
 
 
 def create_conflict_macro(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``given_differs`` and ``conflict`` (and the known-names table they read) in ``con``."""
+    """Create the ``conflict`` and ``contacts_differ`` macros (and the known-names table) in ``con``."""
     from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
 
     names = sorted({name.lower() for name in WESTERN_GIVEN_NAMES})

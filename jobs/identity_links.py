@@ -2,8 +2,8 @@
 
 Nodes are typed identifier values (``account:A1``, ``card:6222...``, ``device:D9``, ``anon:X``,
 ``phone:+86...``, ``email:<match key>``, ``contact:C1``); a link says two of them were used by the same
-person in one order, login, till receipt or survey answer. Identity resolution joins these with each
-person record's own identifiers.
+person in one order, login, till receipt, guest checkout or survey answer. Identity resolution joins
+these with each person record's own identifiers.
 """
 
 from __future__ import annotations
@@ -46,6 +46,13 @@ def build(lake: Lake) -> DataFrame | None:
         parts.append(_links(orders, account, card, "order_loyalty_card", key, at))
         parts.append(_links(orders, account, node("device", F.col("device_id")), "order_device", key, at))
         parts.append(_links(orders, card, node("phone", F.col("guest_phone")), "receipt_card_phone", key, at))
+        # A guest checkout's device ties its contact details to whoever logged in on that device.
+        guests = orders.filter(F.col("account_id").isNull())
+        device = node("device", F.col("device_id"))
+        email = node("email", F.col("guest_email_match_key"))
+        parts.append(_links(guests, email, device, "guest_order_device", key, at))
+        phone = node("phone", F.col("guest_phone"))
+        parts.append(_links(guests, phone, device, "guest_order_device", key, at))
     if lake.exists(SILVER_WEB_EVENTS.name):
         logins = lake.read(SILVER_WEB_EVENTS.name).filter(F.col("account_id").isNotNull())
         account, key, at = node("account", F.col("account_id")), F.col("event_id"), F.col("occurred_at")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pypinyin import lazy_pinyin
+
 from jobs.normalise import countries
 from jobs.normalise.data.address_terms import (
     ABBREVIATIONS,
@@ -30,6 +32,7 @@ _SEPARATOR_RE = re.compile(rf"(?<=\d)[-/](?=\d)|([^\w\-/{MARK_CLASS}]|_|[-/])")
 _SPACE_NEAR_HAN_RE = re.compile(f"(?<=[{HAN_CLASS}])\\s+|\\s+(?=[{HAN_CLASS}])")
 _HOUSE_NUMBER_RE = re.compile(r"\d+(?:[a-z](?![a-z]))?")
 _SHI_RE = re.compile(f"(?<=[{HAN_CLASS}])市$|(?<=\\S) shi$")
+_HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
 _STREET_WORDS = frozenset(ABBREVIATIONS.values()) - UNIT_WORDS
 _ALNUM_RE = re.compile(r"[^0-9A-Z]")
 
@@ -55,7 +58,8 @@ class AddressResult:
     Attributes:
         line: Street line, lower case, accents stripped, punctuation removed, abbreviations expanded.
         house_number: The first number in the line that is not a flat, suite or floor number.
-        city: City, folded, without a trailing 市 / ``shi``.
+        city: City, folded, without a trailing 市 / ``shi``; Hanzi become toneless pinyin, so 上海市 and
+            Shanghai compare equal.
         postcode: Postcode in the country's canonical form.
         postcode_valid: Whether the postcode has the country's format.
         country_code: ISO 3166-1 alpha-2 code.
@@ -169,7 +173,9 @@ def _city(text: str | None) -> str | None:
         return None
     city = " ".join(_SEPARATOR_RE.sub(" ", _APOSTROPHE_RE.sub("", fold(text[:_MAX_LENGTH]))).split())
     city = _SPACE_NEAR_HAN_RE.sub("", city)
-    return _SHI_RE.sub("", city) or None
+    city = _SHI_RE.sub("", city) or city
+    # Sources write Chinese cities in Hanzi or in pinyin; one spelling lets them match and group.
+    return _HAN_RUN_RE.sub(lambda m: "".join(lazy_pinyin(m.group())), city) or None
 
 
 def _postcode(text: str | None, code: str | None) -> tuple[str | None, bool]:

@@ -57,6 +57,7 @@ def write_sample_landing(root: Path) -> None:
          "items": [{"sku": "S1", "category": "shoes", "quantity": 1, "unit_price": 30.0},
                    {"sku": "S2", "category": "apparel", "quantity": 2, "unit_price": 35.0}]},
         {"order_id": "O2", "guest_email": "XIAOMING@qq.com", "guest_phone": "13800138000", "channel": "web",
+         "device_id": "D9",
          "ordered_at": "2025-03-01T23:30:00+08:00", "status": "cancelled", "currency": "CNY", "total_amount": 50.00,
          "items": [{"sku": "S3", "category": "beauty", "quantity": 1, "unit_price": 50.0}]},
     ])  # fmt: skip

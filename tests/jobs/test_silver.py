@@ -37,7 +37,7 @@ def test_entities_keep_the_latest_version_standardised(spark: SparkSession, silv
             ("C1", "robert", "smith", None, "bob.smith@outlook.com", "bob.smith@outlook.com", "+447700900123",
              "1 new road", "leeds", "LS1 1AA", False, dt.datetime(2025, 3, 2, 0, 0, tzinfo=UTC)),
             ("C2", "xiaoming", "wang", "xiaoming", "xiaoming@qq.com", "xiaoming@qq.com", "+8613800138000",
-             "88 nanjing road", "上海", "200001", False, dt.datetime(2025, 3, 1, 2, 0, tzinfo=UTC)),
+             "88 nanjing road", "shanghai", "200001", False, dt.datetime(2025, 3, 1, 2, 0, tzinfo=UTC)),
         ],
         crm.schema,
     )  # fmt: skip
@@ -100,6 +100,8 @@ def test_person_records_and_links(spark: SparkSession, silver_lake: Lake) -> Non
             ("account:A1", "device:D1", "account_device", 1),
             ("account:A1", "device:D2", "account_device", 1),
             ("contact:C2", "email:xiaoming@qq.com", "survey_contact_email", 1),
+            ("email:xiaoming@qq.com", "device:D9", "guest_order_device", 1),
+            ("phone:+8613800138000", "device:D9", "guest_order_device", 1),
         ],
         links.schema,
     )  # fmt: skip

@@ -38,11 +38,11 @@ from jobs.normalise import AddressResult, country_code, normalise_address
         ),
         (
             ("上海市浦东新区世纪大道１００号２栋１５０１室", "上海市", "２００１２０", "中国"),
-            AddressResult("上海市浦东新区世纪大道100号2栋1501室", "100", "上海", "200120", True, "CN", True, None),
+            AddressResult("上海市浦东新区世纪大道100号2栋1501室", "100", "shanghai", "200120", True, "CN", True, None),
         ),
         (
             ("浦东新区 世纪大道 100号，2栋", "上海", "200120", "China"),
-            AddressResult("浦东新区世纪大道100号2栋", "100", "上海", "200120", True, "CN", True, None),
+            AddressResult("浦东新区世纪大道100号2栋", "100", "shanghai", "200120", True, "CN", True, None),
         ),
         (
             ("Room 1501, Building 3, No. 100 Century Rd, Pudong District", "Shanghai Shi", "200120", "PRC"),
@@ -203,7 +203,8 @@ def test_empty(country: str | None) -> None:
     )
 
 
-@pytest.mark.parametrize(("city", "expected"), [("上海市", "上海"), ("Shanghai Shi", "shanghai"), ("北京", "北京"),
-                                                ("Zürich", "zurich"), ("St. Albans", "st albans"), ("市", "市")])  # fmt: skip
+@pytest.mark.parametrize(("city", "expected"), [("上海市", "shanghai"), ("Shanghai Shi", "shanghai"), ("北京", "beijing"),
+                                                ("西安", "xian"), ("Xi'an", "xian"), ("重庆市", "chongqing"),
+                                                ("Zürich", "zurich"), ("St. Albans", "st albans"), ("市", "shi")])  # fmt: skip
 def test_city(city: str, expected: str) -> None:
     assert normalise_address(None, city, None, "CN").city == expected
