@@ -77,6 +77,24 @@ def spark_schema(table: DeltaTable) -> StructType:
     return from_arrow_schema(pa.schema(table.schema().to_arrow()), prefer_timestamp_ntz=True)
 
 
+def _version_at(table: DeltaTable, timestamp: dt.datetime) -> int:
+    """The latest version committed at or before ``timestamp`` (naive means UTC), by commit timestamps.
+
+    delta-rs would pick by the log files' modification times, which trail the commit timestamps that
+    :meth:`history` shows, so a timestamp read from the history could land on the version before it.
+    """
+    if timestamp.tzinfo is None:
+        timestamp = timestamp.replace(tzinfo=dt.UTC)
+    wanted = round(timestamp.timestamp() * 1000)
+    versions = [int(e["version"]) for e in table.history() if int(e["timestamp"]) <= wanted]
+    if not versions:
+        raise LakeError(
+            f"Table {table.table_uri} has no version at or before {timestamp.isoformat()}; "
+            "read a later timestamp or use version=."
+        )
+    return max(versions)
+
+
 class DeltaRsBackend:
     """Delta tables through delta-rs; see the module docstring."""
 
@@ -125,7 +143,7 @@ class DeltaRsBackend:
         if version is not None:
             table.load_as_version(version)
         elif timestamp is not None:
-            table.load_as_version(timestamp)
+            table.load_as_version(_version_at(table, timestamp))
         schema = spark_schema(table)
         actions = pa.table(table.get_add_actions(flatten=True))
         if actions.num_rows == 0:
