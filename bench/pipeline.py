@@ -139,7 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--keep", type=Path, default=None, help="run one size in this home and keep it")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the homes: this folder, or <folder>/<N>p for several sizes"
+    )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -160,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = [sys.executable, __file__, "--one", "--people", str(people), "--days", str(args.days),
                    "--seed", str(args.seed), "--json", str(target)]  # fmt: skip
         if args.keep:
-            command += ["--keep", str(args.keep)]
+            command += ["--keep", str(args.keep if len(sizes) == 1 else args.keep / f"{people}p")]
         subprocess.run(command, check=True)
         results[people] = json.loads(target.read_text(encoding="utf-8"))
         target.unlink()
