@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
-        "--keep", type=Path, default=None, help="keep the homes: this folder, or <folder>/<N>p for several sizes"
+        "--keep", type=Path, default=None, help="keep the homes: this one, or <folder>/<N>p for several sizes"
     )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
