@@ -21,6 +21,17 @@ def make_settings(home: Path, **env: str) -> Settings:
     return load_settings(env={"CDP_HOME": str(home), **TEST_ENV, **env})
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every test outside an explicit ``xdist_group`` in one group, ``main``.
+
+    With ``-n 2 --dist loadgroup`` one worker then runs the Airflow end-to-end module while the other runs
+    everything else, each building the session fixtures (Spark, the sample home) once.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("main"))
+
+
 @pytest.fixture(scope="session")
 def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(tmp_path_factory.mktemp("session_home"))
