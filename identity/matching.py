@@ -108,6 +108,7 @@ def prediction_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("given", "dob"),
         block_on("email_user"),
         block_on("postcode", "family"),
+        block_on("postcode", "house_number"),
         block_on("name_tokens"),
     ]
 
