@@ -8,16 +8,19 @@ the daily DAG does (``jobs.steps``): ingest -> bronze quality -> standardise -> 
 -> identity quality -> profiles -> gold quality -> publish. Per stage it prints wall time, rows in and
 out, rows/s and the peak resident memory of the whole process tree (Python, the Spark JVM, DuckDB).
 Then the scale curve: the time ratio between consecutive sizes, normalised per 10x data. "Landing to
-published" is the sum of every stage after generation.
+published" is the sum of every stage after generation. ``--profile DIR`` runs each stage under cProfile
+(the driver side: Spark work shows up as time waiting on the JVM) to see where the time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import itertools
 import json
 import math
+import pstats
 import shutil
 import subprocess
 import sys
@@ -42,8 +45,14 @@ def _rows(settings: Any, prefixes: tuple[str, ...]) -> int:
     return sum(t.rows or 0 for t in lake.tables() if t.name.startswith(prefixes))
 
 
-def run_one(people: int, days: int, seed: int, keep: Path | None) -> list[dict[str, Any]]:
-    """Every stage for one size, in this process; returns one dict per stage."""
+def run_one(
+    people: int, days: int, seed: int, keep: Path | None, profile: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every stage for one size, in this process; returns one dict per stage.
+
+    With ``profile``, each stage runs under cProfile: ``<profile>/<N>p-<stage>.prof`` (open with
+    ``python -m pstats`` or snakeviz) and a ``.txt`` with the 25 functions of most cumulative time.
+    """
     from jobs import steps
     from jobs.generate import GeneratorConfig, generate
 
@@ -55,10 +64,17 @@ def run_one(people: int, days: int, seed: int, keep: Path | None) -> list[dict[s
     stages: list[dict[str, Any]] = []
 
     def stage(name: str, func: Callable[[], Any], rows_in: Counter, rows_out: Counter) -> Any:
+        profiler = cProfile.Profile() if profile else None
         with PeakMemory() as memory:
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             result = func()
+            if profiler:
+                profiler.disable()
             seconds = time.perf_counter() - started
+        if profiler and profile:
+            _save_profile(profiler, profile / f"{people}p-{name.replace(' ', '_')}")
         stages.append(
             {
                 "stage": name,
@@ -117,6 +133,13 @@ def run_one(people: int, days: int, seed: int, keep: Path | None) -> list[dict[s
     return stages
 
 
+def _save_profile(profiler: cProfile.Profile, stem: Path) -> None:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(stem.with_suffix(".prof"))
+    with stem.with_suffix(".txt").open("w", encoding="utf-8") as out:
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+
+
 def table(people: int, stages: list[dict[str, Any]]) -> list[str]:
     """The per-stage figures of one size as text lines."""
     header = f"  {'stage':<18}{'seconds':>9}{'rows in':>13}{'rows out':>13}{'rows/s':>11}{'peak MB':>10}"
@@ -142,13 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the homes: this one, or <folder>/<N>p for several sizes"
     )
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile each stage into this folder")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = args.people or [2000, 20000, 100000]
 
     if args.one:
-        stages = run_one(sizes[0], args.days, args.seed, args.keep)
+        stages = run_one(sizes[0], args.days, args.seed, args.keep, args.profile)
         if args.json:
             args.json.write_text(json.dumps(stages), encoding="utf-8")
         return 0
@@ -161,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = Path(out.name)
         command = [sys.executable, __file__, "--one", "--people", str(people), "--days", str(args.days),
                    "--seed", str(args.seed), "--json", str(target)]  # fmt: skip
+        if args.profile:
+            command += ["--profile", str(args.profile)]
         if args.keep:
             command += ["--keep", str(args.keep if len(sizes) == 1 else args.keep / f"{people}p")]
         subprocess.run(command, check=True)
