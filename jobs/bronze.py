@@ -14,9 +14,11 @@ since it was ingested fails loudly (landing files are immutable; corrections com
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -35,6 +37,7 @@ from schemas.core import Column, LandingContract
 from schemas.landing import contract as contract_of
 
 PARSE_BYTES_PER_TASK = 16 * 1024 * 1024
+FEED_THREADS = 3
 
 
 class ChangedFileError(UserFacingError):
@@ -127,10 +130,20 @@ def run(
             check_header(f, contract_of(feed))
     ingested_at = dt.datetime.now(dt.UTC)
     manifest_rows: list[tuple[object, ...]] = []
-    for feed, feed_files in sorted(pending.items()):
-        if not feed_files:
-            continue
-        result, per_file = _ingest_feed(spark, lake, contract_of(feed), feed_files, run_id, ingested_at)
+    todo = [(feed, feed_files) for feed, feed_files in sorted(pending.items()) if feed_files]
+    if todo:
+        lake.create(QUARANTINE.name, QUARANTINE.spark_schema, partition_by=QUARANTINE.partition_by)
+    # Feeds are independent: a few at once keep both cores busy while one waits on its small Spark jobs
+    # or on the driver (Arrow conversion, Delta commits). Quarantine writes, one table, take turns.
+    quarantine_lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=FEED_THREADS, thread_name_prefix="ingest") as pool:
+        args = (run_id, ingested_at, quarantine_lock)
+        futures = [
+            pool.submit(_ingest_feed, spark, lake, contract_of(feed), feed_files, *args)
+            for feed, feed_files in todo
+        ]
+        outcomes = [future.result() for future in futures]
+    for (_, feed_files), (result, per_file) in zip(todo, outcomes, strict=True):
         report.feeds.append(result)
         for f in feed_files:
             bronze_rows, quarantined = per_file.get(f.relative_path, (0, 0))
@@ -156,6 +169,7 @@ def _ingest_feed(
     files: list[LandingFile],
     run_id: str,
     ingested_at: dt.datetime,
+    quarantine_lock: threading.Lock,
 ) -> tuple[FeedResult, dict[str, tuple[int, int]]]:
     table = bronze_table(contract)
     batches = sorted({f.batch_date for f in files})
@@ -191,12 +205,12 @@ def _ingest_feed(
         lake.create(
             table.name, table.spark_schema, partition_by=table.partition_by, description=table.description
         )
-        lake.create(QUARANTINE.name, QUARANTINE.spark_schema, partition_by=QUARANTINE.partition_by)
         metadata = {"run_id": run_id, "feed": contract.feed}
         # Every row's batch_date is one of ``batches`` by construction (it comes from the file's folder).
         lake.overwrite(table.name, good, where={"batch_date": batches}, metadata=metadata, verify=False)
         where = {"feed": contract.feed, "batch_date": batches}
-        lake.overwrite(QUARANTINE.name, bad, where=where, metadata=metadata, verify=False)
+        with quarantine_lock:
+            lake.overwrite(QUARANTINE.name, bad, where=where, metadata=metadata, verify=False)
     finally:
         flagged.unpersist()
     result = FeedResult(
