@@ -183,9 +183,15 @@ def run_layer(
             if frame is None:
                 result.rows.append(_missing_row(suite))
             else:
-                outcome = _checkpoint(context, source, suite).run(
-                    batch_parameters={"dataframe": frame.df}, run_id=run
-                )
+                # Great Expectations runs about ten Spark jobs per table; cached, they scan memory
+                # instead of reading and converting the Delta files again each time.
+                frame.df.persist()
+                try:
+                    outcome = _checkpoint(context, source, suite).run(
+                        batch_parameters={"dataframe": frame.df}, run_id=run
+                    )
+                finally:
+                    frame.df.unpersist()
                 validation = next(iter(outcome.run_results.values()))
                 result.versions.setdefault(frame.table, frame.version)
                 rows = _rows(suite, validation)
