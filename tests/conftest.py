@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from infra.settings import Settings, load_settings
+
+# A pytest-xdist worker runs under execnet, whose __main__ has neither __spec__ nor __file__; importing
+# pyspark.sql.connect (Great Expectations does) then takes the process for a doctest run and exits it.
+_MAIN = sys.modules["__main__"]
+if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "pytest-xdist worker"
 
 TEST_ENV = {
     "CDP_SPARK__MASTER": "local[2]",
@@ -19,17 +26,6 @@ TEST_ENV = {
 def make_settings(home: Path, **env: str) -> Settings:
     """Settings for a test home folder; extra CDP_* variables may be given as keyword arguments."""
     return load_settings(env={"CDP_HOME": str(home), **TEST_ENV, **env})
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every test outside an explicit ``xdist_group`` in one group, ``main``.
-
-    With ``-n 2 --dist loadgroup`` one worker then runs the Airflow end-to-end module while the other runs
-    everything else, each building the session fixtures (Spark, the sample home) once.
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group("main"))
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,7 @@ import pytest
 
 from tests.dags.conftest import airflow_env
 
-# Under pytest-xdist (``make test`` runs two workers) this module is one group and everything else the
-# other, so the Airflow runs overlap the rest of the suite instead of following it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
+pytestmark = pytest.mark.slow
 
 PEOPLE = 150
 DAYS = 10  # the first days without email engagement or NPS rows would leave their silver tables missing
