@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
@@ -34,6 +35,9 @@ RATE_DIGITS = 4
 # Rounded so that sums over differently ordered rows give identical values run after run.
 MONEY_COLUMNS = ("net_revenue", "average_order_value", "predicted_order_value", "clv_predicted_12m")
 RATE_COLUMNS = ("predicted_orders_12m", "probability_alive")
+# Frames read several times per build are cached serialized, spilling to disk: deserialized, they outgrow
+# a 4 GB driver heap at 100,000 people.
+CACHE = StorageLevel.MEMORY_AND_DISK
 
 
 @dataclass
@@ -125,7 +129,7 @@ def _clv(
 ) -> tuple[DataFrame, dict[str, Any], DataFrame]:
     """CLV scores per buyer, the holdout report, and the summary frame to unpersist afterwards."""
     holdout_days = settings.profiles.clv_holdout_days
-    summary = clv.summaries(orders, as_of, holdout_days).persist()
+    summary = clv.summaries(orders, as_of, holdout_days).persist(CACHE)
     fitted = clv.fit(summary)
     report = {
         "calibration_end": (as_of - dt.timedelta(days=holdout_days)).isoformat(),
@@ -177,8 +181,8 @@ def profile_frame(
 ) -> tuple[DataFrame, dict[str, Any]]:
     """The ``customer_profile`` rows for ``as_of`` (not written) and the build's side figures."""
     att = attribution.attribute(lake, as_of, settings.timezone).persist()
-    orders = traits.completed_orders(att).persist()
-    customers = _known_customers(att, orders, settings.timezone).persist()
+    orders = traits.completed_orders(att).persist(CACHE)
+    customers = _known_customers(att, orders, settings.timezone).persist(CACHE)
     golden = survivorship.golden_record(_records_with_gender(att), settings.profiles)
     features = traits.traits(customers, orders, att, as_of, settings.profiles)
     stage = _stages(orders, customers, as_of, settings)
@@ -272,7 +276,7 @@ def build(
     report = ProfileReport(run_id=run_id, as_of=as_of)
     with console.status(f"Building customer profiles as of {as_of}..."):
         profile, extra = profile_frame(spark, settings, lake, as_of=as_of, run_id=run_id)
-        profile = profile.persist()
+        profile = profile.persist(CACHE)
         extra["cached"].append(profile)
         _stage(lake, CUSTOMER_PROFILE, profile, run_id)
         staged = profile
