@@ -16,8 +16,8 @@ AIRFLOW_PORT ?= 8080
 demo: install check-java ## Generate sample data and run the whole pipeline on it
 	$(VENV)/bin/cdp demo
 
-test: install check-java ## Run the test suite on two workers, a test module at a time on each
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+test: install check-java ## Run the test suite (PYTEST_ARGS="-n 2 --dist loadfile" runs two workers)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 check: lint typecheck test ## ruff, mypy and the tests
 

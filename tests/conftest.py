@@ -12,9 +12,10 @@ from infra.settings import Settings, load_settings
 
 # A pytest-xdist worker runs under execnet, whose __main__ has neither __spec__ nor __file__; importing
 # pyspark.sql.connect (Great Expectations does) then takes the process for a doctest run and exits it.
+# The stand-in must be a real, empty module: multiprocessing's spawn runs it in every child process.
 _MAIN = sys.modules["__main__"]
 if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
-    _MAIN.__file__ = "pytest-xdist worker"
+    _MAIN.__file__ = str(Path(__file__).with_name("xdist_main.py"))
 
 TEST_ENV = {
     "CDP_SPARK__MASTER": "local[2]",

@@ -1,0 +1,1 @@
+"""Stands in for ``__main__`` in pytest-xdist workers (see ``tests/conftest.py``); deliberately empty."""
