@@ -42,16 +42,15 @@ def build(lake: Lake) -> DataFrame | None:
     if lake.exists(SILVER_ORDERS.name):
         orders = lake.read(SILVER_ORDERS.name)
         account, card = node("account", F.col("account_id")), node("card", F.col("loyalty_card"))
+        device, phone = node("device", F.col("device_id")), node("phone", F.col("guest_phone"))
+        email = node("email", F.col("guest_email_match_key"))
         key, at = F.col("order_key"), F.col("ordered_at")
         parts.append(_links(orders, account, card, "order_loyalty_card", key, at))
-        parts.append(_links(orders, account, node("device", F.col("device_id")), "order_device", key, at))
-        parts.append(_links(orders, card, node("phone", F.col("guest_phone")), "receipt_card_phone", key, at))
+        parts.append(_links(orders, account, device, "order_device", key, at))
+        parts.append(_links(orders, card, phone, "receipt_card_phone", key, at))
         # A guest checkout's device ties its contact details to whoever logged in on that device.
         guests = orders.filter(F.col("account_id").isNull())
-        device = node("device", F.col("device_id"))
-        email = node("email", F.col("guest_email_match_key"))
         parts.append(_links(guests, email, device, "guest_order_device", key, at))
-        phone = node("phone", F.col("guest_phone"))
         parts.append(_links(guests, phone, device, "guest_order_device", key, at))
     if lake.exists(SILVER_WEB_EVENTS.name):
         logins = lake.read(SILVER_WEB_EVENTS.name).filter(F.col("account_id").isNotNull())

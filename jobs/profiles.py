@@ -18,14 +18,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from infra.console import console
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.gold import attribution, clv, consent, evaluation, health, rfm, stages, survivorship, traits
+from jobs.gold import CACHE, attribution, clv, consent, evaluation, health, rfm, stages, survivorship, traits
 from jobs.silver_common import business_date
 from schemas.core import TableSchema
 from schemas.gold import CUSTOMER_LIFECYCLE_HISTORY, CUSTOMER_PROFILE, LIFECYCLE_EVALUATION, staging_name
@@ -35,9 +34,6 @@ RATE_DIGITS = 4
 # Rounded so that sums over differently ordered rows give identical values run after run.
 MONEY_COLUMNS = ("net_revenue", "average_order_value", "predicted_order_value", "clv_predicted_12m")
 RATE_COLUMNS = ("predicted_orders_12m", "probability_alive")
-# Frames read several times per build are cached serialized, spilling to disk: deserialized, they outgrow
-# a 4 GB driver heap at 100,000 people.
-CACHE = StorageLevel.MEMORY_AND_DISK
 
 
 @dataclass
@@ -291,15 +287,17 @@ def build(
                 )
         report.stages = dict(sorted(report.stages.items()))
         report.segments = dict(sorted(report.segments.items()))
+        # One pass over the staged history: all its rows, and this as-of date's transitions.
+        (history_rows, transitions), *_ = (
+            lake.read(staging_name(CUSTOMER_LIFECYCLE_HISTORY.name))
+            .agg(F.count(F.lit(1)), F.count_if(F.col("as_of") == F.lit(as_of)))
+            .collect()
+        )
         report.rows = {
             CUSTOMER_PROFILE.name: sum(report.stages.values()),
-            CUSTOMER_LIFECYCLE_HISTORY.name: lake.read(staging_name(CUSTOMER_LIFECYCLE_HISTORY.name)).count(),
+            CUSTOMER_LIFECYCLE_HISTORY.name: int(history_rows),
         }
-        report.transitions = (
-            lake.read(staging_name(CUSTOMER_LIFECYCLE_HISTORY.name))
-            .filter(F.col("as_of") == F.lit(as_of))
-            .count()
-        )
+        report.transitions = int(transitions)
         report.unattributed = extra["unattributed"]
         report.clv = extra["clv"]
         result = evaluation.evaluate(spark, settings, as_of, staged, extra["records"], extra["orders"])

@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from infra.storage import Lake
+from jobs.gold import CACHE
 from jobs.silver_common import business_date
 from schemas.identity import IDENTITY_GRAPH
 from schemas.silver import (
@@ -58,12 +58,9 @@ class Attributed:
     shop: DataFrame
 
     def persist(self) -> Attributed:
-        """Keep every frame cached: each is read by several aggregations of one build.
-
-        Serialized, spilling to disk: at 100,000 people the deserialized frames fill a 4 GB driver heap.
-        """
+        """Keep every frame cached (:data:`jobs.gold.CACHE`): each is read by several aggregations."""
         for df in self._frames():
-            df.persist(StorageLevel.MEMORY_AND_DISK)
+            df.persist(CACHE)
         return self
 
     def unpersist(self) -> None:
