@@ -45,6 +45,7 @@ from schemas.silver import PERSON_RECORDS
 
 log = logging.getLogger(__name__)
 RULE_STRENGTH = 2.0  # rule links outrank any model probability when the guards rebuild a cluster
+DIRECT_RULES = ("email", "phone", "account", "contact", "member", "card")  # identifiers records hold
 
 
 @dataclass
@@ -239,16 +240,25 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         create or replace table edges as
         select record_key_l, record_key_r, 'deterministic' as method, rule,
                null::double as match_weight, 1.0::double as match_probability,
-               {RULE_STRENGTH}::double as strength
+               -- More identifiers in common make a stronger link when the guards rebuild a cluster;
+               -- a link only through a device or another hard link is the weakest.
+               {RULE_STRENGTH} + 0.1 * len(list_filter(string_split(rule, ', '),
+                                                      lambda x: x in {DIRECT_RULES}))::double as strength
         from rule_pairs
         union all
         select s.record_key_l, s.record_key_r, 'probabilistic',
-               -- A model link between records whose contacts differ (see identity.rules) is refused:
-               -- the model scores each field independently, so a rare name and a shared birth date
-               -- outweigh everything else, and namesakes and twins look exactly like that.
+               -- A model link is refused between records whose contacts differ, or with no personal
+               -- evidence beyond a shared place (see identity.rules): the model scores each field
+               -- independently, so a rare name and a shared birth date outweigh everything else for
+               -- namesakes and twins, and a shared address does the same for a household.
                case when contacts_differ(l.email, l.phone, l.city, l.postcode,
                                          r.email, r.phone, r.city, r.postcode)
-                    then 'splink, contacts differ' else 'splink' end,
+                    then 'splink, contacts differ'
+                    when not corroborated(l.given, l.dob, l.email, l.phone, l.address_line, l.postcode,
+                                          l.house_number, r.given, r.dob, r.email, r.phone,
+                                          r.address_line, r.postcode, r.house_number)
+                    then 'splink, uncorroborated'
+                    else 'splink' end,
                s.match_weight, s.match_probability, s.match_probability
         from scored_pairs s
         join records l on l.record_key = s.record_key_l
@@ -282,15 +292,18 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         where a.component in (select component from sizes)
           and (
               conflict(
-                  l.given, l.given_raw, l.family, l.dob, l.chinese_name,
-                  r.given, r.given_raw, r.family, r.dob, r.chinese_name
+                  l.given, l.given_raw, l.family, l.dob, l.chinese_name, l.given_aliases,
+                  r.given, r.given_raw, r.family, r.dob, r.chinese_name, r.given_aliases
               )
-              -- Two named records of one source whose contacts differ are namesakes, even when each
-              -- is linked to the other only through third records.
-              or (l.source = r.source and l.given is not null and r.given is not null
-                  and contacts_differ(
-                      l.email, l.phone, l.city, l.postcode, r.email, r.phone, r.city, r.postcode
-                  ))
+              -- Named records whose contacts differ are namesakes: within one source by the usual
+              -- test, across sources when email, phone and city all differ.
+              or (l.given is not null and r.given is not null
+                  and ((l.source = r.source
+                        and contacts_differ(
+                            l.email, l.phone, l.city, l.postcode, r.email, r.phone, r.city, r.postcode
+                        ))
+                       or coalesce(differs(l.email, r.email) and differs(l.phone, r.phone)
+                                   and l.city <> r.city, false)))
           )
         """
     ).fetchall()

@@ -22,16 +22,20 @@ from infra.settings import IdentitySettings
 
 # Given names "differ" when they are written the same way (both pinyin, or both not: a Chinese
 # customer's English name is no conflict), neither contains the other (sam / samantha, ting / juanting),
-# and they are far apart both as received and with nicknames mapped (bob / robert). Two records are
-# clearly different people when
+# they share no formal name or nickname (kathy may be katherine or kathleen, steve steven or stephen), an
+# unknown name is not one edit from the other's forms (bily / billy for william), and they are far apart
+# both as received and with nicknames mapped (bob / robert). Two records are clearly different people when
 #  - both birth dates are known and differ by more than a typo or a day/month swap; or
 #  - their given names differ and they look like twins (same family name and birth date, given names more
-#    than one edit apart), are far apart (Jaro-Winkler below 0.7), or are two different well-known Western
-#    given names after nickname mapping (michael / charles: close by Jaro-Winkler, never a typo), unless
-#    given and family are swapped.
+#    than one edit apart and not close by Jaro-Winkler), are far apart (Jaro-Winkler below 0.7), or are
+#    two different well-known Western given names after nickname mapping (michael / charles: close by
+#    Jaro-Winkler, never a typo), unless given and family are swapped.
 # Their contacts differ (``contacts_differ``) when emails and phones are both known and different beyond a
 # typo, or when at least two of email, phone and place (city, else postcode) are known on both sides and
 # differ while none agrees: people change one contact at a time, namesakes and twins differ in all.
+# A model link is ``corroborated`` by a birth date or an email or phone that agrees up to a typo, or by the
+# same address together with a similar given name: household members share an address, and the model,
+# scoring fields independently, counts address, postcode and city as three agreements.
 CONFLICT_MACRO = """
 create or replace macro differs(a, b) as (damerau_levenshtein(a, b) > 1);
 create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coalesce(
@@ -44,23 +48,41 @@ create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coale
     ),
     false
 );
-create or replace macro given_differs(g1, r1, c1, g2, r2, c2) as (
+create or replace macro corroborated(g1, d1, e1, p1, a1, z1, h1, g2, d2, e2, p2, a2, z2, h2) as (
+    coalesce(damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) <= 1, false)
+    or coalesce(not differs(e1, e2), false)
+    or coalesce(not differs(p1, p2), false)
+    or (
+        coalesce(a1 = a2 or (z1 = z2 and h1 = h2), false)
+        and coalesce(jaro_winkler_similarity(g1, g2) >= 0.88, false)
+    )
+);
+create or replace macro typo_of(written, forms) as (
+    length(written) >= 3 and written not in (select name from known_given)
+    and list_bool_or(list_transform(forms, lambda x: damerau_levenshtein(x, written) <= 1))
+);
+create or replace macro given_differs(g1, r1, c1, a1, g2, r2, c2, a2) as (
     g1 is not null and g2 is not null and c1 = c2
     and not contains(g1, g2) and not contains(g2, g1)
     and not contains(coalesce(r1, g1), coalesce(r2, g2)) and not contains(coalesce(r2, g2), coalesce(r1, g1))
+    and not coalesce(list_has_any(a1, a2), false)
+    and not coalesce(not c1 and (typo_of(coalesce(r1, g1), a2) or typo_of(coalesce(r2, g2), a1)), false)
 );
-create or replace macro conflict(g1, r1, f1, d1, c1, g2, r2, f2, d2, c2) as (
+create or replace macro conflict(g1, r1, f1, d1, c1, a1, g2, r2, f2, d2, c2, a2) as (
     (
         d1 is not null and d2 is not null
         and damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) > 1
         and not (day(d1) = month(d2) and month(d1) = day(d2) and year(d1) = year(d2))
     )
     or (
-        given_differs(g1, r1, c1, g2, r2, c2)
-        and not (g1 = f2 or f1 = g2 or coalesce(r1, g1) = f2 or f1 = coalesce(r2, g2))
+        given_differs(g1, r1, c1, a1, g2, r2, c2, a2)
+        -- coalesce: with a family name missing the swap test is unknown, which must not veto a conflict
+        and not coalesce(g1 = f2 or f1 = g2 or coalesce(r1, g1) = f2 or f1 = coalesce(r2, g2), false)
         and (
             (d1 = d2 and f1 = f2 and damerau_levenshtein(g1, g2) > 1
-                and damerau_levenshtein(coalesce(r1, g1), coalesce(r2, g2)) > 1)
+                and damerau_levenshtein(coalesce(r1, g1), coalesce(r2, g2)) > 1
+                -- christooher / chrstopher: two typos of one name, not twins
+                and jaro_winkler_similarity(coalesce(r1, g1), coalesce(r2, g2)) < 0.9)
             or greatest(
                 jaro_winkler_similarity(g1, g2), jaro_winkler_similarity(coalesce(r1, g1), coalesce(r2, g2))
             ) < 0.7
@@ -91,12 +113,56 @@ select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.
 
 
 def create_conflict_macro(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ``conflict`` and ``contacts_differ`` macros (and the known-names table) in ``con``."""
+    """Create the ``conflict``, ``contacts_differ`` and ``corroborated`` macros and the known-names table."""
     from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
 
     names = sorted({name.lower() for name in WESTERN_GIVEN_NAMES})
     con.execute("create or replace table known_given as select unnest($1::varchar[]) as name", [names])
     con.execute(CONFLICT_MACRO)
+
+
+def name_aliases() -> pa.Table:
+    """Every Western given name the nickname lists know, with all the names it may be written as.
+
+    ``kathy`` lists katherine, catherine, kathleen, kathryn and all their nicknames; ``kathleen`` lists
+    itself and its nicknames (kathy, kate, ...). Two given names sharing an entry may be one person.
+    """
+    from jobs.normalise.data.nicknames import NICKNAMES, OTHER_FORMAL_NAMES
+
+    formals: dict[str, set[str]] = {}
+    for nickname, formal in NICKNAMES.items():
+        formals.setdefault(nickname, set()).add(formal)
+    for nickname, others in OTHER_FORMAL_NAMES.items():
+        formals.setdefault(nickname, set()).update(others)
+    written: dict[str, set[str]] = {}  # formal name -> itself and its nicknames
+    for nickname, meanings in formals.items():
+        for formal in meanings:
+            written.setdefault(formal, {formal}).add(nickname)
+    names = sorted(set(formals) | set(written))
+    aliases = [
+        sorted({name}.union(*(written.get(f, {f}) for f in formals.get(name, set()) | {name})))
+        for name in names
+    ]
+    return pa.table({"name": names, "aliases": aliases})
+
+
+def _add_name_aliases(con: duckdb.DuckDBPyConnection) -> None:
+    """Add ``given_aliases`` to ``records``: the forms of its given name, as received and canonical."""
+    con.register("name_aliases_raw", name_aliases())
+    con.execute(
+        """
+        create or replace table records as
+        select r.*,
+               case when r.given is not null then list_distinct(list_concat(
+                   coalesce(c.aliases, [r.given]), coalesce(a.aliases, [coalesce(r.given_raw, r.given)])
+               )) end as given_aliases
+        from records r
+        left join name_aliases_raw c on c.name = r.given
+        left join name_aliases_raw a on a.name = r.given_raw
+        order by r.record_key
+        """
+    )
+    con.unregister("name_aliases_raw")
 
 
 def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[int, int]:
@@ -106,6 +172,8 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         (number of rule pairs, number of withheld identifier values).
     """
     create_conflict_macro(con)
+    if "given_aliases" not in {c[0] for c in con.execute("describe records").fetchall()}:
+        _add_name_aliases(con)
     con.execute(IDENTIFIERS)
     con.execute(ATTACHED)
     blocked = [f"email:{e.strip().lower()}" for e in settings.blocked_emails]
@@ -137,11 +205,12 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         join records l on l.record_key = p.record_key_l
         join records r on r.record_key = p.record_key_r
         where conflict(
-            l.given, l.given_raw, l.family, l.dob, l.chinese_name,
-            r.given, r.given_raw, r.family, r.dob, r.chinese_name
+            l.given, l.given_raw, l.family, l.dob, l.chinese_name, l.given_aliases,
+            r.given, r.given_raw, r.family, r.dob, r.chinese_name, r.given_aliases
         )
         """
     )
+    _linked_conflicts(con, settings)
     con.execute(
         """
         create or replace table withheld as
@@ -153,6 +222,9 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         union all
         select s.node, s.records, 'different_people' from node_sizes s
         where s.node in (select node from conflicting_nodes)
+        union all
+        select s.node, s.records, 'different_people_linked' from node_sizes s
+        where s.node in (select node from linked_conflicts)
         """,
         {"max_records": settings.max_records_per_identifier},
     )
@@ -168,12 +240,60 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
                ))), 'string_agg', ', ') as rule
         from candidate_pairs
         where node not in (select node from conflicting_nodes)
+          and node not in (select node from linked_conflicts)
         group by record_key_l, record_key_r
         """
     )
     pairs = con.execute("select count(*) from rule_pairs").fetchall()[0][0]
     withheld = con.execute("select count(*) from withheld").fetchall()[0][0]
     return int(pairs), int(withheld)
+
+
+def _linked_conflicts(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> None:
+    """Fill ``linked_conflicts``: values whose records are each tied to a different person.
+
+    A value two people share is often only visible one step away: a family email sits on the father's
+    guest order next to his phone and on the mother's CRM contact next to hers, and neither order names
+    anyone. Each other identifier on the value's records leads to records that do not hold the value
+    (the father's, through his phone; the mother's, through hers). When two such identifiers lead to
+    records that are clearly different people, the value is withheld. The identifiers on either side are
+    not: each leads to one person only, the value being the one that bridges them.
+    """
+    con.execute(
+        """
+        create or replace table cooccur as
+        select distinct a.node, b.node as other
+        from attached a join attached b on a.record_key = b.record_key and a.node <> b.node
+        join node_sizes s on s.node = b.node
+        where s.records <= $max_records
+          and a.node not in (select node from conflicting_nodes)
+          and b.node not in (select node from conflicting_nodes)
+          and a.node not in (select node from blocked) and b.node not in (select node from blocked)
+        """,
+        {"max_records": settings.max_records_per_identifier},
+    )
+    con.execute(
+        """
+        create or replace table reached as
+        select c.node, c.other, a.record_key
+        from cooccur c join attached a on a.node = c.other
+        anti join attached x on x.node = c.node and x.record_key = a.record_key
+        where a.record_key in (select record_key from records where given is not null or dob is not null)
+        """
+    )
+    con.execute(
+        """
+        create or replace table linked_conflicts as
+        select distinct e.node
+        from reached e join reached f on e.node = f.node and e.other < f.other
+        join records l on l.record_key = e.record_key
+        join records r on r.record_key = f.record_key
+        where e.record_key <> f.record_key and conflict(
+            l.given, l.given_raw, l.family, l.dob, l.chinese_name, l.given_aliases,
+            r.given, r.given_raw, r.family, r.dob, r.chinese_name, r.given_aliases
+        )
+        """
+    )
 
 
 def withheld_report(con: duckdb.DuckDBPyConnection, run_id: str) -> pa.Table:

@@ -99,7 +99,8 @@ def score_model(
                                       then 1.0 else 0.0 end), 1.0)
              from rule_pairs r left join scored_pairs s using (record_key_l, record_key_r)),
             (select coalesce(avg(case when conflict(l.given, l.given_raw, l.family, l.dob, l.chinese_name,
-                                                     r.given, r.given_raw, r.family, r.dob, r.chinese_name)
+                                                     l.given_aliases, r.given, r.given_raw, r.family,
+                                                     r.dob, r.chinese_name, r.given_aliases)
                                       then 1.0 else 0.0 end), 0.0)
              from edges e join records l on l.record_key = e.record_key_l
              join records r on r.record_key = e.record_key_r

@@ -129,7 +129,13 @@ WITHHELD_IDENTIFIERS = TableSchema(
         ),
         Column("records", LONG, "Person records holding it.", required=True),
         Column("distinct_names", LONG, "Distinct names among those records.", required=True),
-        Column("reason", STRING, "blocklist, too_many_records or different_people.", required=True),
+        Column(
+            "reason",
+            STRING,
+            "blocklist, too_many_records, different_people (among its own records) or "
+            "different_people_linked (among the records its records' other identifiers lead to).",
+            required=True,
+        ),
         Column("run_id", STRING, "Run.", required=True),
     ),
     primary_key=("identifier_type", "value_hash"),

@@ -204,3 +204,58 @@ _PAIRS: dict[str, str] = {
 
 NICKNAMES: Mapping[str, str] = MappingProxyType(_PAIRS)
 """Lower-case nickname -> lower-case formal given name (read-only)."""
+
+_OTHER_FORMAL_NAMES: dict[str, tuple[str, ...]] = {
+    "al": ("alan", "alfred", "alexander"),
+    "alex": ("alexandra", "alexis"),
+    "andy": ("andrea",),
+    "ben": ("benedict",),
+    "bert": ("robert", "herbert"),
+    "cat": ("katherine", "kathleen", "caitlin"),
+    "cathy": ("katherine", "kathleen"),
+    "charlie": ("charlotte",),
+    "chris": ("christine", "christina", "christian"),
+    "chrissy": ("christina",),
+    "dan": ("danielle",),
+    "danny": ("danielle",),
+    "ed": ("edwin", "edmund"),
+    "eddie": ("edwin", "edmund"),
+    "fred": ("alfred",),
+    "freddie": ("alfred",),
+    "jack": ("jackson", "jacob"),
+    "jackie": ("jack", "john"),
+    "jess": ("jesse",),
+    "jessie": ("jesse",),
+    "jo": ("joanne", "joanna", "josephine", "joseph"),
+    "kat": ("catherine", "kathleen", "kathryn"),
+    "kate": ("catherine", "kathleen", "kathryn"),
+    "kathy": ("catherine", "kathleen", "kathryn"),
+    "katie": ("catherine", "kathleen", "kathryn"),
+    "katy": ("catherine", "kathleen", "kathryn"),
+    "lex": ("alexandra",),
+    "max": ("maxwell",),
+    "meg": ("megan",),
+    "nick": ("nicole",),
+    "nicky": ("nicole",),
+    "pat": ("patrick", "patricia"),
+    "patty": ("patrick",),
+    "ron": ("veronica",),
+    "ronnie": ("veronica",),
+    "sam": ("samantha",),
+    "sammy": ("samantha",),
+    "sandy": ("alexandra",),
+    "steve": ("stephen",),
+    "stevie": ("stephen",),
+    "sue": ("suzanne",),
+    "ted": ("theodore",),
+    "teddy": ("theodore",),
+    "terry": ("teresa", "theresa"),
+    "vic": ("victoria",),
+}
+
+OTHER_FORMAL_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(_OTHER_FORMAL_NAMES)
+"""Ambiguous nicknames -> the formal names they may also stand for, besides ``NICKNAMES[nickname]``.
+
+Canonical names keep one formal name per nickname; matching uses these too, so that ``kathy`` (canonical
+``katherine``) is not taken for a different person than ``kathleen``.
+"""
