@@ -2,6 +2,11 @@
 
 Usage:
     .venv/bin/python bench/identity.py --people 100000
+    .venv/bin/python bench/identity.py --home bench/homes/pipeline/100000p
+
+With ``--home`` it runs on a home already holding silver (for example one kept by ``bench/pipeline.py
+--keep``) and keeps that home's model: the full run is then a rebuild with the stored model, the way a
+scheduled ``--full-rebuild`` runs.
 
 Prepares (or reuses) a benchmark home up to silver, then runs identity resolution from scratch (training
 the first model, scoring every pair, publishing), scores it against the generator's truth, and runs it
@@ -12,6 +17,7 @@ with peak memory under 8 GB; the comparison with bare Splink is ``bench/identity
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -21,13 +27,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, record
 from bench.identity_vs_splink import ours, score
-from bench.prepare import data_set_arguments, from_silver
+from bench.prepare import data_set_arguments, from_silver, settings_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the identity step twice on one data set and print its figures."""
-    args = data_set_arguments(__doc__).parse_args(argv)
-    settings = from_silver(args.people, args.days, args.seed)
+    parser = data_set_arguments(__doc__)
+    parser.add_argument("--home", type=Path, help="a home holding silver, used as it is (model included)")
+    args = parser.parse_args(argv)
+    if args.home is not None:
+        if not (args.home / "lake" / "silver_person_records" / "_delta_log").is_dir():
+            parser.error(f"{args.home} has no silver_person_records: build one with bench/pipeline.py --keep")
+        settings = settings_for(args.home)
+        manifest = json.loads((args.home / "truth" / "manifest.json").read_text(encoding="utf-8"))
+        args.people = int(manifest.get("config", {}).get("people", 0))
+    else:
+        settings = from_silver(args.people, args.days, args.seed)
 
     with PeakMemory() as memory:
         graph, seconds, report = ours(settings)
@@ -42,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rerun = time.perf_counter() - started
 
     lines = [
+        f"home {settings.paths.home}",
         f"people {args.people:,}; person records {report.records:,}; customers {report.customers:,}",
         f"full run (train, resolve, publish)    {seconds:8.1f} s ({report.records / seconds:,.0f} records/s)",
         f"peak RSS (process tree)               {peak / 1e6:8,.0f} MB",
