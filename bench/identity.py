@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = [
         f"home {settings.paths.home}",
         f"people {args.people:,}; person records {report.records:,}; customers {report.customers:,}",
-        f"full run (train, resolve, publish)    {seconds:8.1f} s ({report.records / seconds:,.0f} records/s)",
+        f"{'full rebuild, stored model' if args.home else 'full run (train, resolve, publish)':<38}"
+        f"{seconds:8.1f} s ({report.records / seconds:,.0f} records/s)",
         f"peak RSS (process tree)               {peak / 1e6:8,.0f} MB",
         f"no-change rerun ({again.mode})        {rerun:8.1f} s",
         f"deterministic pairs {report.deterministic_pairs:,}; model pairs {report.probabilistic_pairs:,}; "
