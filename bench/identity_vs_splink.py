@@ -49,8 +49,7 @@ def bare_splink(settings: Any) -> tuple[Any, float, int]:
     started = time.perf_counter()
     con = inputs.connect(settings)
     # The same prepared matching columns our step sees: read silver_person_records, derive the view.
-    con.register("person_records_raw", person_records(settings))
-    con.execute(inputs.MATCHING_VIEW)
+    inputs.create_records(con, person_records(settings))
     api = DuckDBAPI(connection=con)
     records = api.register("records")
     linker = Linker(records, matching.settings_creator(), log_level=logging.WARNING)
@@ -82,8 +81,7 @@ def score(settings: Any, graph: Any) -> dict[str, float]:
 
     con = inputs.connect(settings)
     try:
-        con.register("person_records_raw", person_records(settings))
-        con.execute(inputs.MATCHING_VIEW)
+        inputs.create_records(con, person_records(settings))
         con.execute("create table links (node_a varchar, node_b varchar, link_type varchar)")
         rules.link(con, settings.identity)  # blocking recall needs the rule pairs
         con.register("graph", graph)

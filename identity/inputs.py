@@ -42,28 +42,35 @@ RECORD_COLUMNS = (
 MATCHING_VIEW = """
 create or replace table records as
 select
-    record_key,
-    source,
-    coalesce(name_given_canonical, name_given) as given,
-    name_given as given_raw,
-    name_family as family,
-    name_pinyin_given is not null as chinese_name,
-    name_tokens,
-    birth_date as dob,
-    email_match_key as email,
-    nullif(split_part(email_match_key, '@', 1), '') as email_user,
-    phone,
-    postcode,
-    city,
-    address_line,
-    house_number,
-    account_id,
-    contact_id,
-    member_id,
-    loyalty_card,
-    record_hash
-from person_records_raw
-order by record_key
+    p.record_key,
+    p.source,
+    coalesce(p.name_given_canonical, p.name_given) as given,
+    p.name_given as given_raw,
+    p.name_family as family,
+    p.name_pinyin_given is not null as chinese_name,
+    -- Every way the given name may be written (identity.rules.name_aliases), as received and canonical.
+    case when coalesce(p.name_given_canonical, p.name_given) is not null then list_distinct(list_concat(
+        coalesce(c.aliases, [coalesce(p.name_given_canonical, p.name_given)]),
+        coalesce(a.aliases, [coalesce(p.name_given, p.name_given_canonical)])
+    )) end as given_aliases,
+    p.name_tokens,
+    p.birth_date as dob,
+    p.email_match_key as email,
+    nullif(split_part(p.email_match_key, '@', 1), '') as email_user,
+    p.phone,
+    p.postcode,
+    p.city,
+    p.address_line,
+    p.house_number,
+    p.account_id,
+    p.contact_id,
+    p.member_id,
+    p.loyalty_card,
+    p.record_hash
+from person_records_raw p
+left join name_aliases c on c.name = coalesce(p.name_given_canonical, p.name_given)
+left join name_aliases a on a.name = p.name_given
+order by p.record_key
 """
 
 
@@ -82,10 +89,7 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 def load(con: duckdb.DuckDBPyConnection, lake: Lake) -> int:
     """Create ``records`` (matching columns) and ``links`` in DuckDB; returns the record count."""
-    records = lake.read_arrow(PERSON_RECORDS.name, list(RECORD_COLUMNS))
-    register(con, "person_records_raw", records)
-    con.execute(MATCHING_VIEW)
-    con.unregister("person_records_raw")
+    create_records(con, lake.read_arrow(PERSON_RECORDS.name, list(RECORD_COLUMNS)))
     if lake.exists(IDENTITY_LINKS.name):
         links = lake.read_arrow(IDENTITY_LINKS.name, ["node_a", "node_b", "link_type"])
     else:
@@ -95,6 +99,17 @@ def load(con: duckdb.DuckDBPyConnection, lake: Lake) -> int:
     con.execute("create or replace table links as select distinct node_a, node_b, link_type from links_raw")
     con.unregister("links_raw")
     return int(con.execute("select count(*) from records").fetchall()[0][0])
+
+
+def create_records(con: duckdb.DuckDBPyConnection, person_records: pa.Table) -> None:
+    """Create ``records``, the matching columns, from ``silver_person_records`` rows (``RECORD_COLUMNS``)."""
+    from identity.rules import name_aliases
+
+    register(con, "person_records_raw", person_records)
+    register(con, "name_aliases", name_aliases())
+    con.execute(MATCHING_VIEW)
+    con.unregister("person_records_raw")
+    con.unregister("name_aliases")
 
 
 def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:

@@ -45,7 +45,7 @@ from schemas.silver import PERSON_RECORDS
 
 log = logging.getLogger(__name__)
 RULE_STRENGTH = 2.0  # rule links outrank any model probability when the guards rebuild a cluster
-DIRECT_RULES = ("email", "phone", "account", "contact", "member", "card")  # identifiers records hold
+DIRECT_RULES = tuple(rules.IDENTIFIER_COLUMNS)  # a rule named after an identifier records hold themselves
 
 
 @dataclass

@@ -38,6 +38,9 @@ from infra.settings import IdentitySettings
 # scoring fields independently, counts address, postcode and city as three agreements.
 CONFLICT_MACRO = """
 create or replace macro differs(a, b) as (damerau_levenshtein(a, b) > 1);
+create or replace macro dob_close(d1, d2) as (
+    damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) <= 1
+);
 create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coalesce(
     (differs(e1, e2) and differs(p1, p2))
     or (
@@ -49,7 +52,7 @@ create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coale
     false
 );
 create or replace macro corroborated(g1, d1, e1, p1, a1, z1, h1, g2, d2, e2, p2, a2, z2, h2) as (
-    coalesce(damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) <= 1, false)
+    coalesce(dob_close(d1, d2), false)
     or coalesce(not differs(e1, e2), false)
     or coalesce(not differs(p1, p2), false)
     or (
@@ -71,7 +74,7 @@ create or replace macro given_differs(g1, r1, c1, a1, g2, r2, c2, a2) as (
 create or replace macro conflict(g1, r1, f1, d1, c1, a1, g2, r2, f2, d2, c2, a2) as (
     (
         d1 is not null and d2 is not null
-        and damerau_levenshtein(strftime(d1, '%Y%m%d'), strftime(d2, '%Y%m%d')) > 1
+        and not dob_close(d1, d2)
         and not (day(d1) = month(d2) and month(d1) = day(d2) and year(d1) = year(d2))
     )
     or (
@@ -92,15 +95,20 @@ create or replace macro conflict(g1, r1, f1, d1, c1, a1, g2, r2, f2, d2, c2, a2)
 )
 """
 
-IDENTIFIERS = """
-create or replace table identifiers as
-select record_key, 'email:' || email as node from records where email is not null
-union all select record_key, 'phone:' || phone from records where phone is not null
-union all select record_key, 'account:' || account_id from records where account_id is not null
-union all select record_key, 'contact:' || contact_id from records where contact_id is not null
-union all select record_key, 'member:' || member_id from records where member_id is not null
-union all select record_key, 'card:' || loyalty_card from records where loyalty_card is not null
-"""
+# Identifier kind -> the ``records`` column holding it.
+IDENTIFIER_COLUMNS = {
+    "email": "email",
+    "phone": "phone",
+    "account": "account_id",
+    "contact": "contact_id",
+    "member": "member_id",
+    "card": "loyalty_card",
+}
+
+IDENTIFIERS = "create or replace table identifiers as\n" + "\nunion all ".join(
+    f"select record_key, '{kind}:' || {column} as node from records where {column} is not null"
+    for kind, column in IDENTIFIER_COLUMNS.items()
+)
 
 ATTACHED = """
 create or replace table attached as
@@ -146,25 +154,6 @@ def name_aliases() -> pa.Table:
     return pa.table({"name": names, "aliases": aliases})
 
 
-def _add_name_aliases(con: duckdb.DuckDBPyConnection) -> None:
-    """Add ``given_aliases`` to ``records``: the forms of its given name, as received and canonical."""
-    con.register("name_aliases_raw", name_aliases())
-    con.execute(
-        """
-        create or replace table records as
-        select r.*,
-               case when r.given is not null then list_distinct(list_concat(
-                   coalesce(c.aliases, [r.given]), coalesce(a.aliases, [coalesce(r.given_raw, r.given)])
-               )) end as given_aliases
-        from records r
-        left join name_aliases_raw c on c.name = r.given
-        left join name_aliases_raw a on a.name = r.given_raw
-        order by r.record_key
-        """
-    )
-    con.unregister("name_aliases_raw")
-
-
 def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[int, int]:
     """Build ``rule_pairs`` (record_key_l, record_key_r, rule) and ``withheld`` in DuckDB.
 
@@ -172,8 +161,6 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         (number of rule pairs, number of withheld identifier values).
     """
     create_conflict_macro(con)
-    if "given_aliases" not in {c[0] for c in con.execute("describe records").fetchall()}:
-        _add_name_aliases(con)
     con.execute(IDENTIFIERS)
     con.execute(ATTACHED)
     blocked = [f"email:{e.strip().lower()}" for e in settings.blocked_emails]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pyarrow as pa
 import pytest
 
+from identity.inputs import RECORD_COLUMNS, create_records
 from identity.rules import create_conflict_macro, link, name_aliases
 from infra.settings import IdentitySettings
 
@@ -146,26 +148,25 @@ def test_corroborated(con: duckdb.DuckDBPyConnection, left: dict, right: dict, e
 
 def test_a_family_email_between_two_people_is_withheld_but_their_own_phones_are_not() -> None:
     """Each parent's guest order holds the family email and their own phone; neither order names anyone."""
+    rows = [
+        ("crm:F", "crm", "thomas", "parker", "thomas@icloud.com", "+447449168791"),
+        ("order:F1", "order", None, None, "parker.home@yahoo.co.uk", "+447449168791"),
+        ("order:F2", "order", None, None, "thomas@icloud.com", "+447449168791"),
+        ("crm:M", "crm", "deborah", "parker", "deborah@outlook.com", "+447869555535"),
+        ("order:M1", "order", None, None, "parker.home@yahoo.co.uk", "+447869555535"),
+    ]
+    given = ("record_key", "source", "name_given", "name_family", "email_match_key", "phone")
+    types = {"name_tokens": pa.list_(pa.string()), "birth_date": pa.date32()}
+    person_records = pa.table(
+        {
+            c: pa.array(
+                [row[given.index(c)] if c in given else None for row in rows], types.get(c, pa.string())
+            )
+            for c in RECORD_COLUMNS
+        }
+    )
     con = duckdb.connect()
-    con.execute(
-        """
-        create table records as select * from (values
-            ('crm:F', 'crm', 'thomas', 'thomas', 'parker', null, 'thomas@icloud.com', '+447449168791'),
-            ('order:F1', 'order', null, null, null, null, 'parker.home@yahoo.co.uk', '+447449168791'),
-            ('order:F2', 'order', null, null, null, null, 'thomas@icloud.com', '+447449168791'),
-            ('crm:M', 'crm', 'deborah', 'deborah', 'parker', null, 'deborah@outlook.com', '+447869555535'),
-            ('order:M1', 'order', null, null, null, null, 'parker.home@yahoo.co.uk', '+447869555535')
-        ) t(record_key, source, given, given_raw, family, dob, email, phone)
-        """
-    )
-    con.execute(
-        """
-        create or replace table records as
-        select * replace (dob::date as dob), null::varchar as account_id, null::varchar as contact_id, null::varchar as member_id,
-               null::varchar as loyalty_card, false as chinese_name
-        from records
-        """
-    )
+    create_records(con, person_records)
     con.execute("create table links (node_a varchar, node_b varchar, link_type varchar)")
     link(con, IdentitySettings())
     withheld = dict(con.execute("select node, reason from withheld").fetchall())
