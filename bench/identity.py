@@ -17,7 +17,6 @@ with peak memory under 8 GB; the comparison with bare Splink is ``bench/identity
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, record
 from bench.identity_vs_splink import ours, score
-from bench.prepare import data_set_arguments, from_silver, settings_for
+from bench.prepare import data_set_arguments, from_silver, generator_config, has_silver, settings_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,11 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, help="a home holding silver, used as it is (model included)")
     args = parser.parse_args(argv)
     if args.home is not None:
-        if not (args.home / "lake" / "silver_person_records" / "_delta_log").is_dir():
+        if not has_silver(args.home):
             parser.error(f"{args.home} has no silver_person_records: build one with bench/pipeline.py --keep")
         settings = settings_for(args.home)
-        manifest = json.loads((args.home / "truth" / "manifest.json").read_text(encoding="utf-8"))
-        args.people = int(manifest.get("config", {}).get("people", 0))
+        args.people = int(generator_config(args.home).get("people", 0))
     else:
         settings = from_silver(args.people, args.days, args.seed)
 

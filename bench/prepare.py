@@ -33,13 +33,28 @@ def settings_for(home: Path, **overrides: Any) -> Settings:
     return settings.with_overrides(overrides) if overrides else settings
 
 
+def has_silver(home: Path) -> bool:
+    """True when ``home`` holds ``silver_person_records``."""
+    return (home / "lake" / "silver_person_records" / "_delta_log").is_dir()
+
+
+def generator_config(home: Path) -> dict[str, Any]:
+    """The configuration the generator wrote into ``home`` (empty when it has not finished there)."""
+    manifest = home / "truth" / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    return dict(json.loads(manifest.read_text(encoding="utf-8")).get("config", {}))
+
+
 def is_ready(home: Path, people: int, days: int, seed: int) -> bool:
     """True when ``home`` already holds this data set up to silver."""
-    manifest = home / "truth" / "manifest.json"
-    if not manifest.is_file() or not (home / "lake" / "silver_person_records" / "_delta_log").is_dir():
-        return False
-    config = json.loads(manifest.read_text(encoding="utf-8")).get("config", {})
-    return bool(config.get("people") == people and config.get("days") == days and config.get("seed") == seed)
+    config = generator_config(home)
+    return bool(
+        has_silver(home)
+        and config.get("people") == people
+        and config.get("days") == days
+        and config.get("seed") == seed
+    )
 
 
 def reset_downstream(home: Path) -> None:
