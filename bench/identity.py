@@ -59,8 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"people {args.people:,}; person records {report.records:,}; customers {report.customers:,}",
         f"{'full rebuild, stored model' if args.home else 'full run (train, resolve, publish)':<38}"
         f"{seconds:8.1f} s ({report.records / seconds:,.0f} records/s)",
+        "  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stage_seconds.items()),
         f"peak RSS (process tree)               {peak / 1e6:8,.0f} MB",
         f"no-change rerun ({again.mode})        {rerun:8.1f} s",
+        "  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in again.stage_seconds.items()),
         f"deterministic pairs {report.deterministic_pairs:,}; model pairs {report.probabilistic_pairs:,}; "
         f"cut by guards {report.pairs_cut_by_guards:,}; withheld identifiers {report.withheld_identifiers:,}",
         f"largest cluster {report.largest_cluster}; singletons {report.singletons:,}",

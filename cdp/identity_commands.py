@@ -86,6 +86,8 @@ def print_resolve_report(report: Any) -> None:
     ):
         table.add_row(label, f"{value:,}")
     table.add_row("seconds", f"{report.seconds:.1f}")
+    for stage, seconds in report.stage_seconds.items():
+        table.add_row(f"  {stage}", f"{seconds:.1f}")
     console.print(table)
 
 

@@ -26,17 +26,15 @@ from infra.settings import Settings
 from infra.storage import Lake
 from schemas.identity import IDENTITY_EVALUATION, IDENTITY_GRAPH
 
-# SQL twins of identity.matching.prediction_rules, for measuring their recall.
-BLOCKING_CONDITIONS = (
-    "l.email = r.email",
-    "l.phone = r.phone",
-    "l.given = r.given and l.family = r.family",
-    "l.family = r.family and l.dob = r.dob",
-    "l.given = r.given and l.dob = r.dob",
-    "l.email_user = r.email_user",
-    "l.postcode = r.postcode and l.family = r.family",
-    "l.name_tokens = r.name_tokens",
-)
+
+def blocking_conditions() -> list[str]:
+    """The prediction blocking rules as DuckDB conditions over ``l`` and ``r``, for measuring their recall.
+
+    Taken from ``identity.matching.prediction_rules`` itself, so the measure follows any rule added there.
+    """
+    from identity.matching import prediction_rules
+
+    return [str(rule.create_blocking_rule_dict("duckdb")["blocking_rule"]) for rule in prediction_rules()]
 
 
 class TruthMissingError(UserFacingError):
@@ -180,7 +178,7 @@ def _hard_negatives(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
 
 
 def _blocking_recall(con: duckdb.DuckDBPyConnection) -> float:
-    covered = " or ".join(f"({c})" for c in BLOCKING_CONDITIONS)
+    covered = " or ".join(f"({c})" for c in blocking_conditions())
     total, hit = con.execute(
         f"""
         with true_pairs as (

@@ -98,7 +98,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     ]
 
 
-def prediction_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
+def prediction_rules() -> list[BlockingRuleCreator]:
     """Which pairs are scored at all: chosen for recall (see ``cdp identity evaluate``, blocking recall)."""
     return [
         block_on("email"),
@@ -119,7 +119,7 @@ def settings_creator() -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=prediction_rules(),
+        blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](prediction_rules()),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )

@@ -15,7 +15,8 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,16 @@ class ResolveReport:
     seconds: float = 0.0
     largest_clusters: list[str] = field(default_factory=list)
     versions: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time one stage of the run into ``stage_seconds`` (shown by ``cdp identity resolve``)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 def ensure_model(settings: Settings, runner: SplinkRunner, con: duckdb.DuckDBPyConnection) -> TrainedModel:
@@ -115,24 +126,39 @@ def run(
     if not lake.exists(PERSON_RECORDS.name):
         raise inputs_missing()
     con = inputs.connect(settings)
+    report = ResolveReport(run_id=run_id, mode="", model_version="")
     try:
-        records = inputs.load(con, lake)
-        runner = SplinkRunner(settings, con, spark_factory or (lambda: spark))
-        model = ensure_model(settings, runner, con)
-        previous = _previous(con, lake)
-        mode = "full" if full_rebuild or previous is None or previous != model.version else "incremental"
-        report = ResolveReport(run_id=run_id, mode=mode, model_version=model.version, records=records)
+        with report.stage("load"):
+            report.records = inputs.load(con, lake)
+            runner = SplinkRunner(settings, con, spark_factory or (lambda: spark))
+        with report.stage("model"):
+            model = ensure_model(settings, runner, con)
+        with report.stage("load"):
+            previous = _previous(con, lake)
+        report.model_version = model.version
+        report.mode = (
+            "full" if full_rebuild or previous is None or previous != model.version else "incremental"
+        )
         assignment = resolve_in(con, settings, runner, model, lake, report)
-        report.versions = _publish(spark, lake, con, report, assignment, now)
+        with report.stage("publish"):
+            report.versions = _publish(spark, lake, con, report, assignment, now)
         if charts:
-            try:
-                identity_charts.resolution_charts(settings, con, model, report.largest_clusters)
-            except Exception as exc:  # noqa: BLE001 - charts are a view; a failure is reported, not fatal
-                log.warning("Identity charts were not written: %s: %s", type(exc).__name__, exc)
+            with report.stage("charts"):
+                try:
+                    identity_charts.resolution_charts(settings, con, model, report.largest_clusters)
+                except Exception as exc:  # noqa: BLE001 - charts are a view; a failure is reported, not fatal
+                    log.warning("Identity charts were not written: %s: %s", type(exc).__name__, exc)
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
-    _record_run(spark, lake, report, as_of)
+    with report.stage("publish"):
+        _record_run(spark, lake, report, as_of)
+    log.info(
+        "Identity run %s (%s): %s",
+        run_id,
+        report.mode,
+        ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stage_seconds.items()),
+    )
     return report
 
 
@@ -148,11 +174,15 @@ def resolve_in(
 
     Leaves ``edges`` (every pair, with ``is_linked``) and ``assigned`` (record -> customer id) in ``con``.
     """
-    report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
-    report.new_records = _score(con, runner, model, settings, report.mode)
-    clustering = _cluster(con, settings, report)
-    assignment = _assign_ids(con, lake, clustering)
-    _describe(con, report, assignment)
+    with report.stage("rules"):
+        report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
+    with report.stage("score"):
+        report.new_records = _score(con, runner, model, settings, report.mode)
+    with report.stage("cluster"):
+        clustering = _cluster(con, settings, report)
+    with report.stage("ids"):
+        assignment = _assign_ids(con, lake, clustering)
+        _describe(con, report, assignment)
     return assignment
 
 
