@@ -99,17 +99,33 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
 
 
 def prediction_rules() -> list[BlockingRuleCreator]:
-    """Which pairs are scored at all: chosen for recall (see ``cdp identity evaluate``, blocking recall)."""
+    """Which pairs are scored at all: chosen for recall (see ``cdp identity evaluate``, blocking recall).
+
+    A full name alone is not a block: common names (wang wei, james smith) put hundreds of records in one
+    block, and its pairs grow with the square of the data. A model link must be corroborated anyway
+    (``identity.rules``: a birth date or an email or phone within one edit, or the same address), so a
+    shared name is blocked together with each way such evidence can show: the same city (address), the
+    same birth year or the same day of the year (a one-digit birth-date typo keeps one of the two), the
+    same email domain (a typo in the user part; ``email_user`` covers a changed domain), and the same
+    first or last part of the phone (a one-digit typo keeps one of them).
+    """
+    name = ("given", "family")
     return [
         block_on("email"),
         block_on("phone"),
-        block_on("given", "family"),
+        block_on(*name, "city"),
+        block_on(*name, "year(dob)"),
+        block_on(*name, "month(dob)", "day(dob)"),
+        block_on(*name, "split_part(email, '@', 2)"),
+        block_on(*name, "substr(phone, 1, 8)"),
+        block_on(*name, "substr(phone, 9)"),
         block_on("family", "dob"),
         block_on("given", "dob"),
         block_on("email_user"),
         block_on("postcode", "family"),
         block_on("postcode", "house_number"),
-        block_on("name_tokens"),
+        # Given and family swapped (an order-independent key), with the birth date to keep it selective.
+        block_on("name_tokens", "dob"),
     ]
 
 

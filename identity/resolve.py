@@ -33,7 +33,6 @@ from identity.ids import IssuedId, assign_ids
 from identity.matching import TrainedModel
 from infra.settings import Settings
 from infra.storage import Lake
-from schemas.core import TableSchema
 from schemas.identity import (
     CUSTOMER_IDS,
     IDENTITY_CHANGES,
@@ -141,7 +140,7 @@ def run(
         )
         assignment = resolve_in(con, settings, runner, model, lake, report)
         with report.stage("publish"):
-            report.versions = _publish(spark, lake, con, report, assignment, now)
+            report.versions = _publish(lake, con, report, assignment, now)
         if charts:
             with report.stage("charts"):
                 try:
@@ -152,7 +151,7 @@ def run(
         con.close()
     report.seconds = time.perf_counter() - started
     with report.stage("publish"):
-        _record_run(spark, lake, report, as_of)
+        _record_run(lake, report, as_of)
     log.info(
         "Identity run %s (%s): %s",
         run_id,
@@ -427,12 +426,7 @@ def _describe(con: duckdb.DuckDBPyConnection, report: ResolveReport, assignment:
     report.erased = len(assignment.erased)
 
 
-def _frame(spark: SparkSession, table: pa.Table, schema: TableSchema) -> Any:
-    return spark.createDataFrame(table.select(schema.column_names), schema.spark_schema)
-
-
 def _publish(
-    spark: SparkSession,
     lake: Lake,
     con: duckdb.DuckDBPyConnection,
     report: ResolveReport,
@@ -473,7 +467,7 @@ def _publish(
         description=IDENTITY_GRAPH.description,
     )  # fmt: skip
     versions[IDENTITY_GRAPH.name] = lake.sync(
-        IDENTITY_GRAPH.name, _frame(spark, graph, IDENTITY_GRAPH), ["record_key"],
+        IDENTITY_GRAPH.name, IDENTITY_GRAPH.to_arrow(graph), ["record_key"],
         ignore_changes_in=["run_id", "updated_at"], metadata=meta,
     )  # fmt: skip
     pairs = con.sql(
@@ -485,13 +479,13 @@ def _publish(
     ).to_arrow_table()
     lake.create(IDENTITY_PAIRS.name, IDENTITY_PAIRS.spark_schema, description=IDENTITY_PAIRS.description)
     versions[IDENTITY_PAIRS.name] = lake.sync(
-        IDENTITY_PAIRS.name, _frame(spark, pairs, IDENTITY_PAIRS), ["record_key_l", "record_key_r"],
+        IDENTITY_PAIRS.name, IDENTITY_PAIRS.to_arrow(pairs), ["record_key_l", "record_key_r"],
         ignore_changes_in=["run_id"], metadata=meta,
     )  # fmt: skip
     withheld = rules.withheld_report(con, report.run_id)
     lake.create(WITHHELD_IDENTIFIERS.name, WITHHELD_IDENTIFIERS.spark_schema)
     versions[WITHHELD_IDENTIFIERS.name] = lake.sync(
-        WITHHELD_IDENTIFIERS.name, _frame(spark, withheld, WITHHELD_IDENTIFIERS),
+        WITHHELD_IDENTIFIERS.name, WITHHELD_IDENTIFIERS.to_arrow(withheld),
         ["identifier_type", "value_hash"], ignore_changes_in=["run_id"], metadata=meta,
     )  # fmt: skip
     run = report.run_id
@@ -502,7 +496,7 @@ def _publish(
     registry_rows += [(cid, "erased", None, now, run, now, run) for cid in assignment.erased]
     if registry_rows or not lake.exists(CUSTOMER_IDS.name):
         lake.create(CUSTOMER_IDS.name, CUSTOMER_IDS.spark_schema, properties=CUSTOMER_IDS.properties)
-        updates = spark.createDataFrame(registry_rows, CUSTOMER_IDS.spark_schema)
+        updates = CUSTOMER_IDS.rows_to_arrow(registry_rows)
         # A retired id keeps its creation time; only its status, target and retirement change.
         lake.merge(
             CUSTOMER_IDS.name,
@@ -518,13 +512,17 @@ def _publish(
     ]
     lake.create(IDENTITY_CHANGES.name, IDENTITY_CHANGES.spark_schema, properties=IDENTITY_CHANGES.properties)
     if changes:
-        frame = spark.createDataFrame(changes, IDENTITY_CHANGES.spark_schema)
-        lake.merge(IDENTITY_CHANGES.name, frame, ["run_id", "change_type", "customer_id"], metadata=meta)
+        lake.merge(
+            IDENTITY_CHANGES.name,
+            IDENTITY_CHANGES.rows_to_arrow(changes),
+            ["run_id", "change_type", "customer_id"],
+            metadata=meta,
+        )
     versions[IDENTITY_CHANGES.name] = lake.version(IDENTITY_CHANGES.name)
     return versions
 
 
-def _record_run(spark: SparkSession, lake: Lake, report: ResolveReport, as_of: dt.date) -> None:
+def _record_run(lake: Lake, report: ResolveReport, as_of: dt.date) -> None:
     row = (
         report.run_id, as_of, dt.datetime.now(dt.UTC), report.mode, report.model_version, report.records,
         report.new_records, report.customers, report.singletons, report.largest_cluster,
@@ -532,4 +530,4 @@ def _record_run(spark: SparkSession, lake: Lake, report: ResolveReport, as_of: d
         report.splits, report.new_ids, report.withheld_identifiers, report.seconds, report.largest_clusters,
     )  # fmt: skip
     lake.create(IDENTITY_RUNS.name, IDENTITY_RUNS.spark_schema)
-    lake.merge(IDENTITY_RUNS.name, spark.createDataFrame([row], IDENTITY_RUNS.spark_schema), ["run_id"])
+    lake.merge(IDENTITY_RUNS.name, IDENTITY_RUNS.rows_to_arrow([row]), ["run_id"])

@@ -7,10 +7,11 @@ privacy handling and documentation are all generated from these declarations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
+import pyarrow as pa
 from pyspark.sql import types as T
 
 STRING = T.StringType()
@@ -102,6 +103,28 @@ class TableSchema:
     def column_names(self) -> list[str]:
         """Column names, in declared order."""
         return [c.name for c in self.columns]
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """The Arrow schema of the table (timestamps as UTC instants)."""
+        from pyspark.sql.pandas.types import to_arrow_schema
+
+        return to_arrow_schema(self.spark_schema, timezone="UTC")
+
+    def to_arrow(self, data: pa.Table) -> pa.Table:
+        """``data`` with the table's columns, in order, cast to the table's types.
+
+        For data computed outside Spark (DuckDB, Python) on its way to the lake; a column that cannot be
+        cast raises ``pyarrow.ArrowInvalid``.
+        """
+        return data.select(self.column_names).cast(self.arrow_schema)
+
+    def rows_to_arrow(self, rows: Sequence[Sequence[Any]]) -> pa.Table:
+        """Python rows, each in the table's column order, as Arrow with the table's types."""
+        schema = self.arrow_schema
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        arrays = [pa.array(list(values), field.type) for values, field in zip(columns, schema, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     @property
     def pii_columns(self) -> list[str]:

@@ -20,7 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from infra.storage.lake import Commit, LakeError, check_merge_keys
+from infra.storage.lake import Commit, LakeError, check_arrow_keys
 
 # Snapshots up to this size are read through Arrow on the driver; bigger ones by Spark's Parquet reader.
 SMALL_TABLE_BYTES = 64 * 1024 * 1024
@@ -52,19 +52,6 @@ def _commit_properties(metadata: Mapping[str, Any]) -> CommitProperties | None:
     if not metadata:
         return None
     return CommitProperties(custom_metadata={"userMetadata": json.dumps(dict(metadata), default=str)})
-
-
-def _check_arrow_keys(path: str, source: pa.Table, keys: Sequence[str]) -> None:
-    key_table = source.select(list(keys))
-    nulls = 0
-    if any(key_table.column(k).null_count for k in keys):
-        mask = pc.is_null(key_table.column(keys[0]))
-        for k in keys[1:]:
-            mask = pc.or_(mask, pc.is_null(key_table.column(k)))
-        nulls = int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
-    counts = key_table.group_by(list(keys)).aggregate([([], "count_all")])
-    repeated = counts.filter(pc.greater(counts.column("count_all"), 1))
-    check_merge_keys(path, keys, nulls, repeated.slice(0, 3).to_pylist())
 
 
 def arrow_schema(schema: StructType) -> pa.Schema:
@@ -158,8 +145,8 @@ class DeltaRsBackend:
         df = self.spark.read.schema(schema).option("basePath", path).parquet(*files)
         return df.select(*[f"`{name}`" for name in schema.fieldNames()])
 
-    def _to_arrow(self, df: DataFrame, target: pa.Schema | None) -> pa.Table:
-        data = df.toArrow()
+    def _to_arrow(self, df: DataFrame | pa.Table, target: pa.Schema | None) -> pa.Table:
+        data = df if isinstance(df, pa.Table) else df.toArrow()
         if target is None:
             return data
         fields = [
@@ -195,7 +182,7 @@ class DeltaRsBackend:
     def merge(
         self,
         path: str,
-        df: DataFrame,
+        df: DataFrame | pa.Table,
         keys: Sequence[str],
         columns: Sequence[str],
         delete_condition: str | None,
@@ -206,7 +193,7 @@ class DeltaRsBackend:
     ) -> dict[str, Any]:
         table = self._open(path)
         source = self._to_arrow(df, pa.schema(table.schema().to_arrow()))
-        _check_arrow_keys(path, source, keys)
+        check_arrow_keys(path, source, keys)
         merger = table.merge(
             source,
             predicate=" AND ".join(f"t.{k} = s.{k}" for k in keys),

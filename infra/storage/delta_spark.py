@@ -94,7 +94,7 @@ class DeltaSparkBackend:
     def merge(
         self,
         path: str,
-        df: DataFrame,
+        df: DataFrame | pa.Table,
         keys: Sequence[str],
         columns: Sequence[str],
         delete_condition: str | None,
@@ -103,6 +103,8 @@ class DeltaSparkBackend:
         delete_missing: bool,
         metadata: Mapping[str, Any],
     ) -> dict[str, Any]:
+        if isinstance(df, pa.Table):
+            df = self.spark.createDataFrame(df)
         key_cols = [F.col(f"`{k}`") for k in keys]
         nulls = df.filter(functools.reduce(lambda a, b: a | b, [c.isNull() for c in key_cols])).count()
         dupes = df.groupBy(*key_cols).count().filter(F.col("count") > 1).limit(3).collect()

@@ -91,7 +91,7 @@ class Backend(Protocol):
     def merge(
         self,
         path: str,
-        df: DataFrame,
+        df: DataFrame | pa.Table,
         keys: Sequence[str],
         columns: Sequence[str],
         delete_condition: str | None,
@@ -279,7 +279,7 @@ class Lake:
     def merge(
         self,
         table: str,
-        df: DataFrame,
+        df: DataFrame | pa.Table,
         keys: Sequence[str],
         *,
         delete_condition: str | None = None,
@@ -304,6 +304,9 @@ class Lake:
         Source columns whose names start with an underscore are merge controls (e.g. ``_deleted``):
         usable in conditions, never written to the table.
 
+        ``df`` may be an Arrow table (data computed on the driver); the delta-rs engine then takes it as it
+        is, without a round trip through Spark.
+
         Returns:
             The engine's merge metrics (rows inserted, updated, deleted, ...).
 
@@ -312,17 +315,21 @@ class Lake:
         """
         if not keys:
             raise LakeError("Lake.merge needs at least one key column.")
-        missing = [k for k in keys if k not in df.columns]
+        names = df.column_names if isinstance(df, pa.Table) else df.columns
+        missing = [k for k in keys if k not in names]
         if missing:
             raise SchemaMismatchError(f"Merge into '{table}': key columns {missing} are not in the data.")
-        controls = [c for c in df.columns if c.startswith("_")]
-        data_schema = StructType([f for f in df.schema.fields if f.name not in controls])
+        controls = [c for c in names if c.startswith("_")]
+        data_schema = StructType([f for f in _spark_schema(df).fields if f.name not in controls])
         path = self.path(table)
         if not self.backend.exists(path):
             self.create(table, data_schema, partition_by=partition_by, properties=properties)
         current = self.backend.schema(path)
         _check_schema(table, current, data_schema, evolution=False)
-        source = df.select(*[F.col(f"`{c}`") for c in [*current.fieldNames(), *controls]])
+        ordered = [*current.fieldNames(), *controls]
+        source: DataFrame | pa.Table = (
+            df.select(ordered) if isinstance(df, pa.Table) else df.select(*[F.col(f"`{c}`") for c in ordered])
+        )
         return self.backend.merge(
             path,
             source,
@@ -338,7 +345,7 @@ class Lake:
     def sync(
         self,
         table: str,
-        df: DataFrame,
+        df: DataFrame | pa.Table,
         keys: Sequence[str],
         *,
         ignore_changes_in: Sequence[str] = (),
@@ -350,7 +357,13 @@ class Lake:
         New keys are inserted, keys gone from ``df`` deleted, and a row is updated only when a column other
         than ``ignore_changes_in`` (run ids, timestamps) differs. Publishing the same data twice therefore
         commits nothing the second time, and the change data feed carries only real changes.
+
+        With an Arrow table (data computed on the driver) the differing rows are found on the driver, by
+        comparing with the table's current rows, and only they are merged: no commit at all when nothing
+        differs.
         """
+        if isinstance(df, pa.Table):
+            return self._sync_arrow(table, df, keys, ignore_changes_in, properties, metadata)
         compared = [c for c in df.columns if c not in keys and c not in ignore_changes_in]
         changed = " OR ".join(f"(t.{c} IS DISTINCT FROM s.{c})" for c in compared) or "false"
         self.merge(
@@ -362,6 +375,39 @@ class Lake:
             properties=properties,
             metadata=metadata,
         )
+        return self.version(table)
+
+    def _sync_arrow(
+        self,
+        table: str,
+        data: pa.Table,
+        keys: Sequence[str],
+        ignore_changes_in: Sequence[str],
+        properties: Mapping[str, str] | None,
+        metadata: Mapping[str, Any] | None,
+    ) -> int:
+        if not keys:
+            raise LakeError("Lake.sync needs at least one key column.")
+        path = self.path(table)
+        if not self.backend.exists(path):
+            self.create(table, _spark_schema(data), properties=properties)
+        current = self.backend.schema(path)
+        _check_schema(table, current, _spark_schema(data), evolution=False)
+        columns = current.fieldNames()
+        data = data.select(columns)
+        check_arrow_keys(path, data, keys)
+        compared = [c for c in columns if c not in keys and c not in ignore_changes_in]
+        changes = arrow_changes(data, self.backend.read_arrow(path, columns), keys, compared)
+        if changes.num_rows:
+            self.merge(
+                table,
+                changes,
+                keys,
+                delete_condition="s._deleted",
+                update_condition="NOT s._deleted",
+                insert_condition="NOT s._deleted",
+                metadata=metadata,
+            )
         return self.version(table)
 
     def read_arrow(self, table: str, columns: Sequence[str] | None = None) -> pa.Table:
@@ -488,6 +534,63 @@ def _check_schema(table: str, current: StructType, incoming: StructType, evoluti
             else "Fix the data, or pass schema_evolution=True to add new columns (missing ones become null)."
         )
         raise SchemaMismatchError(f"Schema mismatch writing table '{table}': {'; '.join(problems)}. {hint}")
+
+
+def _spark_schema(df: DataFrame | pa.Table) -> StructType:
+    if isinstance(df, pa.Table):
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        return from_arrow_schema(df.schema)
+    return df.schema
+
+
+def arrow_changes(new: pa.Table, old: pa.Table, keys: Sequence[str], compared: Sequence[str]) -> pa.Table:
+    """The rows that turn ``old`` into ``new``, by key, with a ``_deleted`` flag.
+
+    New keys and rows where a ``compared`` column differs come from ``new`` (``_deleted`` false); keys only
+    in ``old`` come with their key columns and nulls elsewhere (``_deleted`` true). Both tables have the
+    same columns; keys are unique and not null.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("s", new)
+        con.register("t", old)
+        on = " AND ".join(f's."{k}" = t."{k}"' for k in keys)
+        differs = " OR ".join(f's."{c}" IS DISTINCT FROM t."{c}"' for c in compared) or "false"
+        upserted = ", ".join(f's."{c}"' for c in new.column_names)
+        deleted = ", ".join(f't."{c}"' if c in keys else f'NULL AS "{c}"' for c in new.column_names)
+        result = con.sql(
+            f"""
+            SELECT {upserted}, false AS _deleted FROM s LEFT JOIN t ON {on}
+            WHERE t."{keys[0]}" IS NULL OR {differs}
+            UNION ALL
+            SELECT {deleted}, true FROM t ANTI JOIN s ON {on}
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+    # Deleted rows carry nulls in every non-key column, so every column is nullable here.
+    fields = [field.with_nullable(True) for field in new.schema]
+    return result.cast(pa.schema([*fields, pa.field("_deleted", pa.bool_())]))
+
+
+def check_arrow_keys(path: str, source: pa.Table, keys: Sequence[str]) -> None:
+    """Raise when an Arrow merge source has null keys or the same key twice."""
+    import pyarrow.compute as pc
+
+    key_table = source.select(list(keys))
+    nulls = 0
+    if any(key_table.column(k).null_count for k in keys):
+        mask = pc.is_null(key_table.column(keys[0]))
+        for k in keys[1:]:
+            mask = pc.or_(mask, pc.is_null(key_table.column(k)))
+        nulls = int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
+    counts = key_table.group_by(list(keys)).aggregate([([], "count_all")])
+    repeated = counts.filter(pc.greater(counts.column("count_all"), 1))
+    check_merge_keys(path, keys, nulls, repeated.slice(0, 3).to_pylist())
 
 
 def check_merge_keys(path: str, keys: Sequence[str], nulls: int, duplicates: list[dict[str, Any]]) -> None:

@@ -11,8 +11,9 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
-from pyspark.sql import Row, SparkSession
+from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.testing import assertDataFrameEqual
@@ -313,19 +314,26 @@ def typed_rows_as_dict(index: int) -> dict[str, object]:
     return result
 
 
-def test_sync_commits_only_real_changes(lake: Lake, spark: SparkSession) -> None:
+@pytest.mark.parametrize("as_arrow", [False, True], ids=["dataframe", "arrow"])
+def test_sync_commits_only_real_changes(lake: Lake, spark: SparkSession, as_arrow: bool) -> None:
     schema = "customer_id string, name string, points long, run_id string"
     props = {"delta.enableChangeDataFeed": "true"}
+
+    def source(df: DataFrame) -> DataFrame | pa.Table:
+        return df.toArrow() if as_arrow else df
+
     first = spark.createDataFrame(
         [("c1", "Ann", 1, "r1"), ("c2", "Bo", 2, "r1"), ("c3", "Cy", 3, "r1")], schema
     )
-    version = lake.sync("profiles", first, ["customer_id"], ignore_changes_in=["run_id"], properties=props)
-    same_but_new_run = first.withColumn("run_id", F.lit("r2"))
+    version = lake.sync(
+        "profiles", source(first), ["customer_id"], ignore_changes_in=["run_id"], properties=props
+    )
+    same_but_new_run = source(first.withColumn("run_id", F.lit("r2")))
     assert lake.sync("profiles", same_but_new_run, ["customer_id"], ignore_changes_in=["run_id"]) == version
     second = spark.createDataFrame(
         [("c1", "Ann", 1, "r3"), ("c2", "Bo", 5, "r3"), ("c4", "Di", 4, "r3")], schema
     )
-    new_version = lake.sync("profiles", second, ["customer_id"], ignore_changes_in=["run_id"])
+    new_version = lake.sync("profiles", source(second), ["customer_id"], ignore_changes_in=["run_id"])
     assert new_version > version
     assertDataFrameEqual(
         lake.read("profiles").select("customer_id", "points"),
@@ -337,6 +345,33 @@ def test_sync_commits_only_real_changes(lake: Lake, spark: SparkSession) -> None
         "customer_id string, _change_type string",
     )
     assertDataFrameEqual(changes, expected)
+
+
+def test_arrow_sync_keeps_every_type_and_compares_every_column(lake: Lake, spark: SparkSession) -> None:
+    df = spark.createDataFrame(typed_rows(), ALL_TYPES)
+    version = lake.sync("typed", df.toArrow(), ["id"])
+    assertDataFrameEqual(lake.read("typed"), df)
+    assert lake.sync("typed", df.toArrow(), ["id"]) == version
+    # A change in a nested column alone is a change; a vanished key is deleted.
+    changed = df.where("id <> 3").withColumn(
+        "counts",
+        F.when(F.col("id") == 1, F.create_map(F.lit("web"), F.lit(4).cast("long"))).otherwise(
+            F.col("counts")
+        ),
+    )
+    assert lake.sync("typed", changed.toArrow(), ["id"]) > version
+    assertDataFrameEqual(lake.read("typed"), changed)
+
+
+def test_arrow_sync_refuses_duplicate_keys_and_wrong_columns(lake: Lake, spark: SparkSession) -> None:
+    lake.append("customers", people(spark, [("c1", "Ann", 10, "uk")]))
+    before = lake.version("customers")
+    dupes = people(spark, [("c1", "Ann", 11, "uk"), ("c1", "Ann", 12, "uk")]).toArrow()
+    with pytest.raises(DuplicateKeyError, match=r"same key more than once \(customer_id='c1'\)"):
+        lake.sync("customers", dupes, ["customer_id"])
+    with pytest.raises(SchemaMismatchError, match="columns missing from the data: region"):
+        lake.sync("customers", dupes.drop_columns(["region"]), ["customer_id"])
+    assert lake.version("customers") == before
 
 
 def test_read_arrow_returns_the_snapshot(lake: Lake, spark: SparkSession) -> None:
