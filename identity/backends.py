@@ -48,7 +48,9 @@ class SplinkRunner:
         api = self._db_api()
         query = f"select * from records {where}"
         if self.backend == "duckdb":
-            self.con.execute(f"create or replace table {name} as {query}")
+            # A view: Splink copies what it needs into its own tables, so a second copy of the records
+            # would only hold memory.
+            self.con.execute(f"create or replace view {name} as {query}")
             return api.register(name)
         spark = self._spark_factory()
         data = self.con.sql(query).to_arrow_table()
@@ -57,12 +59,18 @@ class SplinkRunner:
     def train(self, version: str) -> TrainedModel:
         """Train a new model version on all records."""
         count = int(self.con.execute("select count(*) from records").fetchall()[0][0])
-        return matching.train(self._records("train_records"), self.settings.identity, version, count)
+        try:
+            return matching.train(self._records("train_records"), self.settings.identity, version, count)
+        finally:
+            self.release()
 
     def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score every blocked pair of records."""
         linker = matching.linker_for(self._records("score_records"), model)
-        return _pairs(matching.score(linker, threshold))
+        try:
+            return _pairs(matching.score(linker, threshold))
+        finally:
+            self.release()
 
     def score_new(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score the records in ``new_keys`` against each other and against all other records."""
@@ -72,7 +80,21 @@ class SplinkRunner:
         existing = self._records(
             "existing_records", "where record_key not in (select record_key from new_keys)"
         )
-        return _pairs(matching.score(linker, threshold, existing=existing, new=new))
+        try:
+            return _pairs(matching.score(linker, threshold, existing=existing, new=new))
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Drop the tables Splink made in DuckDB (records with term frequencies, blocked pairs, scores).
+
+        At a million records they hold gigabytes the rest of the run does not need. The next use starts
+        a fresh Splink API, whose cache does not point at the dropped tables.
+        """
+        if self.backend != "duckdb" or self._api is None:
+            return
+        self._api.delete_tables_created_by_splink_from_db()
+        self._api = None
 
 
 def _pairs(frames: list[Any]) -> pa.Table:

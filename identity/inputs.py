@@ -112,6 +112,15 @@ def create_records(con: duckdb.DuckDBPyConnection, person_records: pa.Table) -> 
     con.unregister("name_aliases")
 
 
+def materialise(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Copy an Arrow table into the DuckDB table ``name`` and let go of the Arrow one."""
+    con.register("__arrow_in", table)
+    try:
+        con.execute(f"create or replace table {name} as select * from __arrow_in")
+    finally:
+        con.unregister("__arrow_in")
+
+
 def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     """Expose an Arrow table to SQL under ``name`` (no copy)."""
     con.register(name, table)

@@ -202,7 +202,7 @@ def train(records: Any, settings: IdentitySettings, version: str, record_count: 
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
     training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=1)
-    for rule in (block_on("email"), block_on("given", "family")):
+    for rule in (block_on("email"), block_on("family", "dob")):
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.em_max_pairs, estimate_without_term_frequencies=True

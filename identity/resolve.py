@@ -206,17 +206,13 @@ def _previous(con: duckdb.DuckDBPyConnection, lake: Lake) -> str | None:
         )
         return None
     graph = lake.read_arrow(IDENTITY_GRAPH.name, ["record_key", "customer_id", "record_hash"])
-    inputs.register(con, "prev_graph_raw", graph)
-    con.execute("create or replace table prev_graph as select * from prev_graph_raw")
+    inputs.materialise(con, "prev_graph", graph)
     pairs = lake.read_arrow(
         IDENTITY_PAIRS.name, ["record_key_l", "record_key_r", "method", "match_weight", "match_probability"]
     ) if lake.exists(IDENTITY_PAIRS.name) else None  # fmt: skip
     if pairs is not None:
-        inputs.register(con, "prev_pairs_raw", pairs)
-        con.execute(
-            "create or replace table prev_pairs as "
-            "select * from prev_pairs_raw where method = 'probabilistic'"
-        )
+        inputs.materialise(con, "prev_pairs", pairs)
+        con.execute("delete from prev_pairs where method <> 'probabilistic'")
     runs = lake.read_arrow(IDENTITY_RUNS.name, ["finished_at", "model_version"]).to_pylist()
     if not runs:
         return None
@@ -229,9 +225,7 @@ def _score(
     """Fill ``scored_pairs``; returns how many records were scored."""
     threshold = settings.identity.review_threshold
     if mode == "full":
-        scored = runner.score_all(model, threshold)
-        inputs.register(con, "scored_raw", scored)
-        con.execute("create or replace table scored_pairs as select * from scored_raw")
+        inputs.materialise(con, "scored_pairs", runner.score_all(model, threshold))
         return int(con.execute("select count(*) from records").fetchall()[0][0])
     con.execute(
         """
@@ -249,8 +243,9 @@ def _score(
           and p.record_key_r not in (select record_key from new_keys)
     """
     if new:
-        inputs.register(con, "scored_raw", runner.score_new(model, threshold))
-        con.execute(f"create or replace table scored_pairs as {kept} union all select * from scored_raw")
+        inputs.materialise(con, "scored_new", runner.score_new(model, threshold))
+        con.execute(f"create or replace table scored_pairs as {kept} union all select * from scored_new")
+        con.execute("drop table scored_new")
     else:
         con.execute(f"create or replace table scored_pairs as {kept}")
     return new
@@ -308,8 +303,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     right = np.array([index[k] for k in linking.column("record_key_r").to_pylist()], dtype=np.int64)
     strength = linking.column("strength").to_numpy()
     labels = components(len(keys), left, right)
-    inputs.register(con, "component_raw", pa.table({"record_key": keys, "component": labels}))
-    con.execute("create or replace table component as select * from component_raw")
+    inputs.materialise(con, "component", pa.table({"record_key": keys, "component": labels}))
     conflicts = con.execute(
         """
         with sizes as (select component from component group by component having count(*) > 1)
@@ -346,9 +340,9 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     )
     cut = sorted(result.cut_edges)
     report.pairs_cut_by_guards = len(cut)
-    inputs.register(
+    inputs.materialise(
         con,
-        "cut_raw",
+        "cut",
         pa.table(
             {
                 "record_key_l": [linking.column("record_key_l")[i].as_py() for i in cut],
@@ -363,9 +357,11 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         select e.*,
                (e.method = 'deterministic' or (e.rule = 'splink' and e.match_probability >= {threshold}))
                and c.record_key_l is null as is_linked
-        from edges e left join cut_raw c using (record_key_l, record_key_r)
+        from edges e left join cut c using (record_key_l, record_key_r)
         """
     )
+    con.execute("drop table cut")
+    con.execute("drop table component")
     report.deterministic_pairs = int(
         con.execute("select count(*) from edges where is_linked and method = 'deterministic'").fetchall()[0][
             0
@@ -389,26 +385,26 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters)
     assignment = assign_ids(
         dict(zip(clusters.keys, clusters.labels.tolist(), strict=True)), previous, registry, reasons
     )
-    inputs.register(
+    inputs.materialise(
         con,
-        "assigned_raw",
+        "assigned",
         pa.table({"record_key": list(assignment.ids), "customer_id": list(assignment.ids.values())}),
     )
-    con.execute("create or replace table assigned as select * from assigned_raw")
     return assignment
 
 
 def _reasons(con: duckdb.DuckDBPyConnection, clusters: _Clusters) -> dict[int, str]:
     """Why each multi-record cluster formed: the rules and the model links inside it."""
-    inputs.register(con, "labels_raw", pa.table({"record_key": clusters.keys, "label": clusters.labels}))
+    inputs.materialise(con, "labels", pa.table({"record_key": clusters.keys, "label": clusters.labels}))
     rows = con.execute(
         """
         select l.label, list_aggregate(list_sort(list_distinct(list(e.rule))), 'string_agg', ', ')
-        from edges e join labels_raw l on l.record_key = e.record_key_l
+        from edges e join labels l on l.record_key = e.record_key_l
         where e.is_linked
         group by l.label
         """
     ).fetchall()
+    con.execute("drop table labels")
     return {int(label): f"records linked by {rules_used}" for label, rules_used in rows}
 
 
@@ -470,6 +466,7 @@ def _publish(
         IDENTITY_GRAPH.name, IDENTITY_GRAPH.to_arrow(graph), ["record_key"],
         ignore_changes_in=["run_id", "updated_at"], metadata=meta,
     )  # fmt: skip
+    del graph  # a million rows: let go before the pairs are built
     pairs = con.sql(
         f"""
         select record_key_l, record_key_r, method, rule, match_weight, match_probability, is_linked,
@@ -482,6 +479,7 @@ def _publish(
         IDENTITY_PAIRS.name, IDENTITY_PAIRS.to_arrow(pairs), ["record_key_l", "record_key_r"],
         ignore_changes_in=["run_id"], metadata=meta,
     )  # fmt: skip
+    del pairs
     withheld = rules.withheld_report(con, report.run_id)
     lake.create(WITHHELD_IDENTIFIERS.name, WITHHELD_IDENTIFIERS.spark_schema)
     versions[WITHHELD_IDENTIFIERS.name] = lake.sync(

@@ -231,6 +231,8 @@ def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[in
         group by record_key_l, record_key_r
         """
     )
+    for scratch in ("candidate_pairs", "cooccur", "reached", "identifiers", "node_sizes"):
+        con.execute(f"drop table if exists {scratch}")  # millions of rows at scale, needed no more
     pairs = con.execute("select count(*) from rule_pairs").fetchall()[0][0]
     withheld = con.execute("select count(*) from withheld").fetchall()[0][0]
     return int(pairs), int(withheld)
