@@ -56,7 +56,7 @@ def bare_splink(settings: Any) -> tuple[Any, float, int]:
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
     training.estimate_u_using_random_sampling(max_pairs=settings.identity.u_max_pairs, seed=1)
-    for rule in (block_on("email"), block_on("given", "family")):
+    for rule in matching.em_rules():
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.identity.em_max_pairs, estimate_without_term_frequencies=True

@@ -129,6 +129,16 @@ def prediction_rules() -> list[BlockingRuleCreator]:
     ]
 
 
+def em_rules() -> list[BlockingRuleCreator]:
+    """The blocks expectation maximisation trains on: each comparison is outside at least one of them.
+
+    Family name with birth date keeps the second session small at any scale (a full-name block grows with
+    the square of the commonest names) while it still holds namesakes and relatives, the non-matches
+    that teach the contact comparisons.
+    """
+    return [block_on("email"), block_on("family", "dob")]
+
+
 def settings_creator() -> SettingsCreator:
     """The Splink settings of the model, untrained."""
     return SettingsCreator(
@@ -196,13 +206,13 @@ def train(records: Any, settings: IdentitySettings, version: str, record_count: 
     """Train the model on registered records (a Splink data frame of the matching columns).
 
     Lambda comes from deterministic rules (same email, same phone), u from random sampling and m from
-    expectation maximisation over two blocking rules, so each comparison is estimated at least once.
+    expectation maximisation over the blocks of ``em_rules``, so each comparison is estimated at least once.
     """
     linker = Linker(records, settings_creator(), log_level=logging.WARNING)
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
     training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=1)
-    for rule in (block_on("email"), block_on("family", "dob")):
+    for rule in em_rules():
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.em_max_pairs, estimate_without_term_frequencies=True
