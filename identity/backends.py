@@ -66,7 +66,7 @@ class SplinkRunner:
 
     def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score every blocked pair of records."""
-        linker = matching.linker_for(self._records("score_records"), model)
+        linker = matching.linker_for(self._records("score_records"), model, retain_columns=False)
         try:
             return _pairs(matching.score(linker, threshold))
         finally:
@@ -75,7 +75,7 @@ class SplinkRunner:
     def score_new(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score the records in ``new_keys`` against each other and against all other records."""
         records = self._records("score_records")
-        linker = matching.linker_for(records, model)
+        linker = matching.linker_for(records, model, retain_columns=False)
         new = self._records("new_records", "where record_key in (select record_key from new_keys)")
         existing = self._records(
             "existing_records", "where record_key not in (select record_key from new_keys)"

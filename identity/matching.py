@@ -106,8 +106,9 @@ def prediction_rules() -> list[BlockingRuleCreator]:
     (``identity.rules``: a birth date or an email or phone within one edit, or the same address), so a
     shared name is blocked together with each way such evidence can show: the same city (address), the
     same birth year or the same day of the year (a one-digit birth-date typo keeps one of the two), the
-    same email domain (a typo in the user part; ``email_user`` covers a changed domain), and the same
-    first or last part of the phone (a one-digit typo keeps one of them).
+    same end of the email's user part (a typo before it; ``email_user`` covers a changed domain: the
+    domain itself, shared by millions, would make blocks as large as the name's), and the same first or
+    last part of the phone (a one-digit typo keeps one of them).
     """
     name = ("given", "family")
     return [
@@ -116,7 +117,7 @@ def prediction_rules() -> list[BlockingRuleCreator]:
         block_on(*name, "city"),
         block_on(*name, "year(dob)"),
         block_on(*name, "month(dob)", "day(dob)"),
-        block_on(*name, "split_part(email, '@', 2)"),
+        block_on(*name, "right(email_user, 4)"),
         block_on(*name, "substr(phone, 1, 8)"),
         block_on(*name, "substr(phone, 9)"),
         block_on("family", "dob"),
@@ -139,15 +140,19 @@ def em_rules() -> list[BlockingRuleCreator]:
     return [block_on("email"), block_on("family", "dob")]
 
 
-def settings_creator() -> SettingsCreator:
-    """The Splink settings of the model, untrained."""
+def settings_creator(*, retain_columns: bool = True) -> SettingsCreator:
+    """The Splink settings of the model, untrained.
+
+    ``retain_columns`` keeps the matching columns and per-comparison levels in predictions, which the
+    waterfall charts and ``cdp identity explain`` need; bulk scoring does without them.
+    """
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
         comparisons=comparisons(),
         blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](prediction_rules()),
-        retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=retain_columns,
+        retain_matching_columns=retain_columns,
     )
 
 
@@ -185,9 +190,9 @@ class TrainedModel:
             splink_json=dict(data.get("splink") or {}),
         )
 
-    def settings(self) -> SettingsCreator:
+    def settings(self, *, retain_columns: bool = True) -> SettingsCreator:
         """Settings with the trained probabilities, buildable on any back end."""
-        creator = settings_creator()
+        creator = settings_creator(retain_columns=retain_columns)
         creator.probability_two_random_records_match = self.probability_two_random_records_match
         for comparison in creator.comparisons:
             assert isinstance(comparison, ComparisonCreator)
@@ -250,9 +255,9 @@ def _levels(model_json: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return result
 
 
-def linker_for(records: Any, model: TrainedModel) -> Linker:
-    """A linker over registered records that scores with ``model``."""
-    return Linker(records, model.settings(), log_level=logging.WARNING)
+def linker_for(records: Any, model: TrainedModel, *, retain_columns: bool = True) -> Linker:
+    """A linker over registered records that scores with ``model`` (see ``settings_creator``)."""
+    return Linker(records, model.settings(retain_columns=retain_columns), log_level=logging.WARNING)
 
 
 def score(linker: Linker, threshold: float, existing: Any | None = None, new: Any | None = None) -> list[Any]:
