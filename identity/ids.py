@@ -139,9 +139,9 @@ def assign_ids(
                 )
         for record in records:
             result.ids[record] = survivor
-    live_previous = set(previous.values())
-    for old in sorted(live_previous - set(home)):
-        count = sum(1 for v in previous.values() if v == old)
+    previous_sizes = Counter(previous.values())  # counted once: erasing many ids must stay linear
+    for old in sorted(set(previous_sizes) - set(home)):
+        count = previous_sizes[old]
         result.erased.append(old)
         result.changes.append(Change("erased", old, None, count, "all records of the customer were removed"))
     return result

@@ -290,28 +290,37 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         anti join rule_pairs p on p.record_key_l = s.record_key_l and p.record_key_r = s.record_key_r
         """
     )
-    keys = [r[0] for r in con.execute("select record_key from records order by record_key").fetchall()]
-    index = {k: i for i, k in enumerate(keys)}
+    # Records are nodes 0..n-1 in record-key order; DuckDB maps edge ends to them (no Python dicts).
+    con.execute(
+        "create or replace table record_index as "
+        "select record_key, (row_number() over (order by record_key) - 1)::bigint as i from records"
+    )
+    keys = con.sql("select record_key from record_index order by i").to_arrow_table().column(0).to_pylist()
     linking = con.sql(
         f"""
-        select record_key_l, record_key_r, strength from edges
-        where method = 'deterministic' or (rule = 'splink' and match_probability >= {threshold})
-        order by record_key_l, record_key_r
+        select e.record_key_l, e.record_key_r, l.i as left_i, r.i as right_i, e.strength
+        from edges e
+        join record_index l on l.record_key = e.record_key_l
+        join record_index r on r.record_key = e.record_key_r
+        where e.method = 'deterministic' or (e.rule = 'splink' and e.match_probability >= {threshold})
+        order by e.record_key_l, e.record_key_r
         """
     ).to_arrow_table()
-    left = np.array([index[k] for k in linking.column("record_key_l").to_pylist()], dtype=np.int64)
-    right = np.array([index[k] for k in linking.column("record_key_r").to_pylist()], dtype=np.int64)
+    left = linking.column("left_i").to_numpy().astype(np.int64)
+    right = linking.column("right_i").to_numpy().astype(np.int64)
     strength = linking.column("strength").to_numpy()
     labels = components(len(keys), left, right)
-    inputs.materialise(con, "component", pa.table({"record_key": keys, "component": labels}))
+    inputs.materialise(con, "component", pa.table({"i": np.arange(len(keys)), "component": labels}))
     conflicts = con.execute(
         """
         with sizes as (select component from component group by component having count(*) > 1)
-        select a.record_key, b.record_key
+        select a.i, b.i
         from component a
-        join component b on a.component = b.component and a.record_key < b.record_key
-        join records l on l.record_key = a.record_key
-        join records r on r.record_key = b.record_key
+        join component b on a.component = b.component and a.i < b.i
+        join record_index ka on ka.i = a.i
+        join record_index kb on kb.i = b.i
+        join records l on l.record_key = ka.record_key
+        join records r on r.record_key = kb.record_key
         where a.component in (select component from sizes)
           and (
               conflict(
@@ -335,7 +344,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
         left,
         right,
         strength,
-        [(index[a], index[b]) for a, b in conflicts],
+        [(int(a), int(b)) for a, b in conflicts],
         settings.identity.max_cluster_size,
     )
     cut = sorted(result.cut_edges)
@@ -362,6 +371,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     )
     con.execute("drop table cut")
     con.execute("drop table component")
+    con.execute("drop table record_index")
     report.deterministic_pairs = int(
         con.execute("select count(*) from edges where is_linked and method = 'deterministic'").fetchall()[0][
             0
@@ -376,7 +386,8 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
 
 
 def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters) -> Any:
-    previous = dict(con.execute("select record_key, customer_id from prev_graph").fetchall())
+    prev = con.sql("select record_key, customer_id from prev_graph").to_arrow_table()
+    previous = dict(zip(prev.column(0).to_pylist(), prev.column(1).to_pylist(), strict=True))
     registry: dict[str, IssuedId] = {}
     if lake.exists(CUSTOMER_IDS.name):
         for row in lake.read_arrow(CUSTOMER_IDS.name, ["customer_id", "created_at", "status"]).to_pylist():

@@ -254,7 +254,9 @@ def _linked_conflicts(con: duckdb.DuckDBPyConnection, settings: IdentitySettings
         select distinct a.node, b.node as other
         from attached a join attached b on a.record_key = b.record_key and a.node <> b.node
         join node_sizes s on s.node = b.node
-        where s.records <= $max_records
+        join node_sizes v on v.node = a.node
+        -- A value on one record bridges nothing, and neither does an identifier only that record holds.
+        where s.records between 2 and $max_records and v.records >= 2
           and a.node not in (select node from conflicting_nodes)
           and b.node not in (select node from conflicting_nodes)
           and a.node not in (select node from blocked) and b.node not in (select node from blocked)
