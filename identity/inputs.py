@@ -112,11 +112,12 @@ def create_records(con: duckdb.DuckDBPyConnection, person_records: pa.Table) -> 
     con.unregister("name_aliases")
 
 
-def materialise(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """Copy an Arrow table into the DuckDB table ``name`` and let go of the Arrow one."""
+def materialise(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, where: str = "true") -> None:
+    """Copy an Arrow table (its rows matching ``where``) into the DuckDB table ``name``; the Arrow table
+    is not referenced afterwards."""
     con.register("__arrow_in", table)
     try:
-        con.execute(f"create or replace table {name} as select * from __arrow_in")
+        con.execute(f"create or replace table {name} as select * from __arrow_in where {where}")
     finally:
         con.unregister("__arrow_in")
 

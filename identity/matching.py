@@ -150,7 +150,7 @@ def settings_creator(*, retain_columns: bool = True) -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](prediction_rules()),
+        blocking_rules_to_generate_predictions=[*prediction_rules()],
         retain_intermediate_calculation_columns=retain_columns,
         retain_matching_columns=retain_columns,
     )

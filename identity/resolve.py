@@ -211,8 +211,8 @@ def _previous(con: duckdb.DuckDBPyConnection, lake: Lake) -> str | None:
         IDENTITY_PAIRS.name, ["record_key_l", "record_key_r", "method", "match_weight", "match_probability"]
     ) if lake.exists(IDENTITY_PAIRS.name) else None  # fmt: skip
     if pairs is not None:
-        inputs.materialise(con, "prev_pairs", pairs)
-        con.execute("delete from prev_pairs where method <> 'probabilistic'")
+        # Only model scores are carried over; rule pairs are rebuilt every run.
+        inputs.materialise(con, "prev_pairs", pairs, where="method = 'probabilistic'")
     runs = lake.read_arrow(IDENTITY_RUNS.name, ["finished_at", "model_version"]).to_pylist()
     if not runs:
         return None

@@ -389,10 +389,11 @@ class Lake:
         if not keys:
             raise LakeError("Lake.sync needs at least one key column.")
         path = self.path(table)
+        incoming = _spark_schema(data)
         if not self.backend.exists(path):
-            self.create(table, _spark_schema(data), properties=properties)
+            self.create(table, incoming, properties=properties)
         current = self.backend.schema(path)
-        _check_schema(table, current, _spark_schema(data), evolution=False)
+        _check_schema(table, current, incoming, evolution=False)
         columns = current.fieldNames()
         data = data.select(columns)
         check_arrow_keys(path, data, keys)
