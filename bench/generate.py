@@ -22,7 +22,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PeakMemory, cpu_seconds
-from jobs.generate import GeneratorConfig, generate
+from generator import GeneratorConfig, generate
 
 
 def main(argv: Sequence[str] | None = None) -> int:

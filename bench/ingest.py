@@ -24,8 +24,8 @@ from bench.prepare import HOMES, data_set_arguments, settings_for
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Time bronze and silver on one generated landing set."""
+    from generator import GeneratorConfig, generate
     from jobs import steps
-    from jobs.generate import GeneratorConfig, generate
 
     args = data_set_arguments(__doc__).parse_args(argv)
 

@@ -53,8 +53,8 @@ def run_one(
     With ``profile``, each stage runs under cProfile: ``<profile>/<N>p-<stage>.prof`` (open with
     ``python -m pstats`` or snakeviz) and a ``.txt`` with the 25 functions of most cumulative time.
     """
+    from generator import GeneratorConfig, generate
     from jobs import steps
-    from jobs.generate import GeneratorConfig, generate
 
     home = keep or Path(tempfile.mkdtemp(prefix=f"cdp-bench-{people}-"))
     settings = settings_for(home)

@@ -74,8 +74,8 @@ def prepare(people: int, days: int, seed: int, *, workers: int = 0) -> tuple[Pat
     """
     import time
 
+    from generator import GeneratorConfig, generate
     from jobs import steps
-    from jobs.generate import GeneratorConfig, generate
 
     home = home_for(people, days, seed)
     if is_ready(home, people, days, seed):

@@ -74,7 +74,7 @@ def doctor(obj: CdpContext) -> None:
 @friendly_errors
 def demo(obj: CdpContext) -> None:
     """Run every pipeline step on generated sample data under CDP_HOME."""
-    from jobs.pipeline import run_demo
+    from cdp.demo import run_demo
 
     run_demo(obj.settings)
 
@@ -109,8 +109,8 @@ def generate(
     workers: int,
 ) -> None:
     """Generate realistic landing files for every channel, with the hidden truth beside them."""
-    from jobs.generate import GeneratorConfig
-    from jobs.generate import generate as run_generator
+    from generator import GeneratorConfig
+    from generator import generate as run_generator
 
     config = GeneratorConfig(
         people=people, seed=seed, start=start, days=days, bad_rate=bad_rate, break_column=break_column,
@@ -140,7 +140,7 @@ def generate(
 @friendly_errors
 def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str | None) -> None:
     """Ingest new landing files into bronze tables; bad rows go to quarantine with reason codes."""
-    from jobs import bronze
+    from jobs.bronze import ingest as bronze
     from schemas.landing import CHANNELS
 
     unknown = [c for c in channels if c not in CHANNELS]
@@ -163,7 +163,7 @@ def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str |
 @friendly_errors
 def standardise(obj: CdpContext, batch: Any, run_id: str | None) -> None:
     """Standardise bronze into silver tables, person records and identity links."""
-    from jobs import standardise as job
+    from jobs.silver import standardise as job
 
     report = job.run(obj.spark, obj.settings, obj.lake(), [batch] if batch else None, run_id)
     table = Table(title=f"Silver {report.run_id}")

@@ -35,7 +35,7 @@ def profile() -> None:
 @friendly_errors
 def build(obj: CdpContext, as_of: dt.date, run_id: str | None, as_json: bool) -> None:
     """Build every gold table into its staging table (publish with the pipeline after the gold gate)."""
-    from jobs import profiles
+    from jobs.gold import profiles
 
     run_id = run_id or f"profiles-{as_of:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     summary = profiles.build(obj.spark, obj.settings, obj.lake(), as_of=as_of, run_id=run_id).summary()
@@ -83,7 +83,7 @@ def print_build_summary(summary: dict[str, Any]) -> None:
 @friendly_errors
 def show(obj: CdpContext, query: str, region: str, staging: bool) -> None:
     """Print one customer's unified profile, found by customer id, email or phone."""
-    from jobs import profile_lookup
+    from cdp import profile_lookup
 
     lake = obj.lake()
     found = profile_lookup.find(lake, query, region=region, staging=staging)

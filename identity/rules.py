@@ -122,7 +122,7 @@ select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.
 
 def create_conflict_macro(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ``conflict``, ``contacts_differ`` and ``corroborated`` macros and the known-names table."""
-    from jobs.normalise.data.western_names import WESTERN_GIVEN_NAMES
+    from normalise.data.western_names import WESTERN_GIVEN_NAMES
 
     names = sorted({name.lower() for name in WESTERN_GIVEN_NAMES})
     con.execute("create or replace table known_given as select unnest($1::varchar[]) as name", [names])
@@ -135,7 +135,7 @@ def name_aliases() -> pa.Table:
     ``kathy`` lists katherine, catherine, kathleen, kathryn and all their nicknames; ``kathleen`` lists
     itself and its nicknames (kathy, kate, ...). Two given names sharing an entry may be one person.
     """
-    from jobs.normalise.data.nicknames import NICKNAMES, OTHER_FORMAL_NAMES
+    from normalise.data.nicknames import NICKNAMES, OTHER_FORMAL_NAMES
 
     formals: dict[str, set[str]] = {}
     for nickname, formal in NICKNAMES.items():

@@ -70,7 +70,7 @@ class SparkSettings:
 
 @dataclass(frozen=True)
 class LifecycleSettings:
-    """Thresholds of the lifecycle stage rules (see ``jobs.lifecycle_rules``)."""
+    """Thresholds of the lifecycle stage rules (see ``schemas.lifecycle``)."""
 
     churn_days: int = _bounded(180, 1, 3650)
     declining_days: int = _bounded(90, 1, 3650)
@@ -188,7 +188,7 @@ _SURVIVORSHIP = {
 
 @dataclass(frozen=True)
 class ProfileSettings:
-    """Unified profiles (see ``jobs.profiles``): survivorship, RFM / health thresholds, CLV evaluation."""
+    """Unified profiles (``jobs.gold.profiles``): survivorship, RFM / health thresholds, CLV evaluation."""
 
     # Sources in order of trust, most trusted first; feeds not listed come last.
     source_priority: tuple[str, ...] = (

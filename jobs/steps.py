@@ -38,7 +38,7 @@ def ingest(
     settings: Settings, *, as_of: dt.date | None, run_id: str, channels: list[str] | None = None
 ) -> dict[str, Any]:
     """Ingest the landing batch of ``as_of`` (every new batch when None) for the given channels."""
-    from jobs import bronze
+    from jobs.bronze import ingest as bronze
 
     spark, lake = spark_and_lake(settings)
     report = bronze.run(spark, settings, lake, channels=channels, batch=as_of, run_id=run_id)
@@ -53,7 +53,7 @@ def ingest(
 
 def standardise(settings: Settings, *, as_of: dt.date | None, run_id: str) -> dict[str, Any]:
     """Standardise bronze into silver: the batch of ``as_of`` merged in, or everything rebuilt when None."""
-    from jobs import standardise as silver
+    from jobs.silver import standardise as silver
 
     spark, lake = spark_and_lake(settings)
     report = silver.run(spark, settings, lake, batches=[as_of] if as_of else None, run_id=run_id)
@@ -104,7 +104,7 @@ def check(settings: Settings, *, layer: str, as_of: dt.date, run_id: str) -> dic
 
 def build_profiles(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[str, Any]:
     """Build the unified profiles and lifecycle tags into the gold staging tables."""
-    from jobs import profiles
+    from jobs.gold import profiles
 
     spark, lake = spark_and_lake(settings)
     return profiles.build(spark, settings, lake, as_of=as_of, run_id=run_id).summary()
@@ -112,7 +112,7 @@ def build_profiles(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[s
 
 def publish(settings: Settings, *, as_of: dt.date, run_id: str) -> dict[str, Any]:
     """Publish the staged gold tables, only if this run's gold quality gate passed."""
-    from jobs.publish import publish as publish_gold
+    from jobs.gold.publish import publish as publish_gold
 
     spark, lake = spark_and_lake(settings)
     return publish_gold(spark, settings, lake, as_of=as_of, run_id=run_id)
@@ -149,8 +149,8 @@ def ingest_pending(
     day whose run was skipped, a late delivery. Batches dated after ``as_of`` are left for their own
     run, so a backfill of an old date never reads ahead. ``batches`` in the result lists the dates read.
     """
-    from jobs import bronze
-    from jobs.landing_files import discover
+    from jobs.bronze import ingest as bronze
+    from jobs.bronze.landing_files import discover
     from schemas.bronze import INGEST_MANIFEST
 
     spark, lake = spark_and_lake(settings)
@@ -188,7 +188,7 @@ def standardise_pending(
     that failed in between) are the ones still to merge (see :func:`standardise_batches`). Without
     ``since`` (no run has succeeded yet) silver is rebuilt from all of bronze.
     """
-    from jobs import standardise as silver
+    from jobs.silver import standardise as silver
     from schemas.bronze import INGEST_MANIFEST
 
     spark, lake = spark_and_lake(settings)

@@ -4,7 +4,7 @@ A gate run (:func:`run_layer`) validates Spark DataFrames of the current version
 layer (bronze, silver, identity or gold staging) against the suites generated in ``quality.suites``,
 one Great Expectations checkpoint per table, and replaces that run and layer's rows in the Delta table
 ``quality_results``. A failed ``critical`` expectation fails the gate (:class:`QualityGateError`) and, for
-the gold layer, keeps the staged profiles from being published (``jobs.publish`` asks :func:`passed`).
+the gold layer, keeps the staged profiles from being published (``jobs.gold.publish`` asks :func:`passed`).
 
 No raw value is ever stored: results are read with ``partial_unexpected_count`` 0 (counts only), observed
 values are kept only for aggregate expectations on non-personal columns, and error messages are redacted.

@@ -46,7 +46,7 @@ def bronze_table(contract: LandingContract) -> TableSchema:
         columns=(*contract.columns, *INGEST_METADATA),
         primary_key=("source_file", "line_number"),
         partition_by=("batch_date",),
-        produced_by="jobs.bronze",
+        produced_by="jobs.bronze.ingest",
     )
 
 
@@ -76,7 +76,7 @@ QUARANTINE = TableSchema(
     ),
     primary_key=("source_file", "line_number"),
     partition_by=("feed",),
-    produced_by="jobs.bronze",
+    produced_by="jobs.bronze.ingest",
 )
 
 INGEST_MANIFEST = TableSchema(
@@ -99,5 +99,5 @@ INGEST_MANIFEST = TableSchema(
         Column("run_id", STRING, "The ingestion run.", required=True),
     ),
     primary_key=("source_file",),
-    produced_by="jobs.bronze",
+    produced_by="jobs.bronze.ingest",
 )

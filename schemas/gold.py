@@ -1,8 +1,9 @@
 """Gold tables: the unified customer profile with its lifecycle tags, and the stage history.
 
-``jobs.profiles`` builds every gold table into a staging table (:func:`staging_name`); ``jobs.publish``
-copies the staging tables to the published ones, with the change data feed on, once the run's gold quality
-gate has passed. Downstream tools (email, ads, CRM) read the published tables and sync their changes.
+``jobs.gold.profiles`` builds every gold table into a staging table (:func:`staging_name`);
+``jobs.gold.publish`` copies the staging tables to the published ones, with the change data feed on, once
+the run's gold quality gate has passed. Downstream tools (email, ads, CRM) read the published tables and
+sync their changes.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ CUSTOMER_PROFILE = TableSchema(
     ),
     primary_key=("customer_id",),
     change_data_feed=True,
-    produced_by="jobs.profiles",
+    produced_by="jobs.gold.profiles",
 )
 
 CUSTOMER_LIFECYCLE_HISTORY = TableSchema(
@@ -180,7 +181,7 @@ CUSTOMER_LIFECYCLE_HISTORY = TableSchema(
     ),
     primary_key=("customer_id", "as_of"),
     change_data_feed=True,
-    produced_by="jobs.profiles",
+    produced_by="jobs.gold.profiles",
 )
 
 LIFECYCLE_EVALUATION = TableSchema(
@@ -198,7 +199,7 @@ LIFECYCLE_EVALUATION = TableSchema(
         Column("customers", LONG, "People with this pair of stages.", required=True, min_value=0),
     ),
     primary_key=("run_id", "true_stage", "stage"),
-    produced_by="jobs.profiles",
+    produced_by="jobs.gold.profiles",
 )
 
 GOLD_TABLES = (CUSTOMER_PROFILE, CUSTOMER_LIFECYCLE_HISTORY)

@@ -26,7 +26,7 @@ BATCH = Column("batch_date", DATE, "Landing batch the row's latest version came 
 
 
 def name_columns(prefix: str = "name") -> tuple[Column, ...]:
-    """The standardised name parts (see ``jobs.normalise.normalise_name``)."""
+    """The standardised name parts (see ``normalise.normalise_name``)."""
     return (
         Column(f"{prefix}_given", STRING, "Given name, case-folded, accents stripped.", pii=True),
         Column(f"{prefix}_family", STRING, "Family name, case-folded, accents stripped.", pii=True),
@@ -123,7 +123,7 @@ SILVER_CRM_CONTACTS = TableSchema(
         BATCH,
     ),
     primary_key=("contact_id",),
-    produced_by="jobs.silver_crm_contacts",
+    produced_by="jobs.silver.crm_contacts",
 )
 
 SILVER_SHOP_ACCOUNTS = TableSchema(
@@ -144,7 +144,7 @@ SILVER_SHOP_ACCOUNTS = TableSchema(
         BATCH,
     ),
     primary_key=("account_id",),
-    produced_by="jobs.silver_shop_accounts",
+    produced_by="jobs.silver.shop_accounts",
 )
 
 SILVER_LOYALTY_MEMBERS = TableSchema(
@@ -166,7 +166,7 @@ SILVER_LOYALTY_MEMBERS = TableSchema(
         BATCH,
     ),
     primary_key=("member_id",),
-    produced_by="jobs.silver_loyalty_members",
+    produced_by="jobs.silver.loyalty_members",
 )
 
 SILVER_SUPPORT_TICKETS = TableSchema(
@@ -194,7 +194,7 @@ SILVER_SUPPORT_TICKETS = TableSchema(
         BATCH,
     ),
     primary_key=("ticket_id",),
-    produced_by="jobs.silver_support_tickets",
+    produced_by="jobs.silver.support_tickets",
 )
 
 SILVER_ORDERS = TableSchema(
@@ -231,7 +231,7 @@ SILVER_ORDERS = TableSchema(
         BATCH,
     ),
     primary_key=("order_key",),
-    produced_by="jobs.silver_orders",
+    produced_by="jobs.silver.orders",
 )
 
 SILVER_WEB_EVENTS = TableSchema(
@@ -253,7 +253,7 @@ SILVER_WEB_EVENTS = TableSchema(
         BATCH,
     ),
     primary_key=("event_id",),
-    produced_by="jobs.silver_web_events",
+    produced_by="jobs.silver.web_events",
 )
 
 SILVER_EMAIL_EVENTS = TableSchema(
@@ -271,7 +271,7 @@ SILVER_EMAIL_EVENTS = TableSchema(
         BATCH,
     ),
     primary_key=("event_id",),
-    produced_by="jobs.silver_email_events",
+    produced_by="jobs.silver.email_events",
 )
 
 SILVER_NPS_RESPONSES = TableSchema(
@@ -296,7 +296,7 @@ SILVER_NPS_RESPONSES = TableSchema(
         BATCH,
     ),
     primary_key=("response_id",),
-    produced_by="jobs.silver_nps_responses",
+    produced_by="jobs.silver.nps_responses",
 )
 
 PERSON_RECORDS = TableSchema(
@@ -334,7 +334,7 @@ PERSON_RECORDS = TableSchema(
     ),
     primary_key=("record_key",),
     change_data_feed=True,
-    produced_by="jobs.person_records",
+    produced_by="jobs.silver.person_records",
 )
 
 IDENTITY_LINKS = TableSchema(
@@ -359,7 +359,7 @@ IDENTITY_LINKS = TableSchema(
         Column("first_seen_at", TIMESTAMP, "First time the link was seen (UTC).", required=True),
     ),
     primary_key=("node_a", "node_b", "link_type"),
-    produced_by="jobs.identity_links",
+    produced_by="jobs.silver.identity_links",
 )
 
 SILVER_TABLES = (

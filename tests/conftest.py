@@ -58,9 +58,10 @@ def sample_home(tmp_path_factory: pytest.TempPathFactory, spark: object) -> Path
 
     Tests that change the lake work on a copy (see ``pipeline_copy``).
     """
+    from generator import GeneratorConfig, generate
     from infra.storage import Lake
-    from jobs import bronze, standardise
-    from jobs.generate import GeneratorConfig, generate
+    from jobs.bronze import ingest as bronze
+    from jobs.silver import standardise
 
     home = tmp_path_factory.mktemp("sample") / "home"
     settings = make_settings(home)

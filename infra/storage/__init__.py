@@ -12,15 +12,15 @@ Example:
     >>> lake.merge("customers", updates_df, keys=["customer_id"])  # doctest: +SKIP
 """
 
-from infra.storage.lake import (
+from infra.storage.base import (
     Commit,
     DuplicateKeyError,
-    Lake,
     LakeError,
     SchemaMismatchError,
     TableInfo,
     TableNotFoundError,
 )
+from infra.storage.lake import Lake
 
 __all__ = [
     "Commit",

@@ -20,7 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from infra.storage.lake import Commit, LakeError, check_arrow_keys
+from infra.storage.base import Commit, LakeError, check_arrow_keys
 
 # Snapshots up to this size are read through Arrow on the driver; bigger ones by Spark's Parquet reader.
 SMALL_TABLE_BYTES = 64 * 1024 * 1024

@@ -17,7 +17,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from infra.storage.lake import Commit, check_merge_keys
+from infra.storage.base import Commit, check_merge_keys
 
 
 def _quote(path: str) -> str:

@@ -1,4 +1,4 @@
-"""The pieces of the unified customer profile, each a small module ``jobs.profiles`` puts together.
+"""The pieces of the unified customer profile, each a small module ``jobs.gold.profiles`` puts together.
 
 ``attribution`` maps every order, event, ticket and survey to a customer; ``survivorship`` and ``consent``
 build the golden record; ``traits`` aggregates behaviour; ``stages``, ``rfm``, ``clv`` and ``health`` compute

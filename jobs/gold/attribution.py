@@ -27,7 +27,7 @@ from pyspark.sql.types import StructType
 
 from infra.storage import Lake
 from jobs.gold import CACHE
-from jobs.silver_common import business_date
+from jobs.silver.common import business_date
 from schemas.identity import IDENTITY_GRAPH
 from schemas.silver import (
     IDENTITY_LINKS,

@@ -1,4 +1,4 @@
-"""Lifecycle stages in Spark: the rules of :mod:`jobs.lifecycle_rules` as column expressions.
+"""Lifecycle stages in Spark: the rules of :mod:`schemas.lifecycle` as column expressions.
 
 A customer's completed purchases are one sorted array of ``struct<day: date, amount: double>``; the stage
 at any date is a pure expression over that array, so it can be evaluated at the as-of date and at earlier
@@ -16,7 +16,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from infra.settings import LifecycleSettings
-from jobs.lifecycle_rules import STAGES
+from schemas.lifecycle import STAGES
 
 YEAR_DAYS = 365
 
@@ -54,7 +54,7 @@ def let(value: Column, body: Callable[[Column], Column]) -> Column:
 def stage_at(purchases: Column, comebacks: Column, day: Column, rules: LifecycleSettings) -> Column:
     """``struct<stage, reasons>``: the stage on ``day`` of a customer with these purchases.
 
-    Mirrors :func:`jobs.lifecycle_rules.classify` rule for rule (purchases after ``day`` ignored). One pass
+    Mirrors :func:`schemas.lifecycle.classify` rule for rule (purchases after ``day`` ignored). One pass
     over the purchases gathers every count the rules need.
     """
     window = rules.declining_window_days

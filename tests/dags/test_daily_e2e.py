@@ -104,7 +104,7 @@ def dags_test(homes: Homes, day: dt.date) -> RunResult:
 
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homes]:
-    from jobs.generate import GeneratorConfig, generate
+    from generator import GeneratorConfig, generate
 
     homes = make_homes(tmp_path_factory.mktemp("daily_e2e"))
     generate(GeneratorConfig(people=PEOPLE, days=DAYS, start=START, seed=11, workers=1), homes.cdp)
@@ -140,7 +140,7 @@ def rows(lake: Any, table: str, columns: list[str] | None = None) -> list[dict[s
 
 
 def test_first_run_publishes_every_layer(first_run: RunResult, homes: Homes, spark: Any) -> None:
-    from jobs.landing_files import discover
+    from jobs.bronze.landing_files import discover
 
     assert first_run.returncode == 0, first_run.output[-5000:]
     assert set(first_run.states.values()) == {"success"}, first_run.states

@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from identity import evaluate, explain, resolve
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs import person_records
+from jobs.silver import person_records
 from tests.conftest import copy_home
 
 IDENTITY_TABLES = ("identity_graph", "identity_pairs", "customer_ids", "identity_changes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.normalise import AddressResult, country_code, normalise_address
+from normalise import AddressResult, country_code, normalise_address
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from jobs.normalise import EmailResult, normalise_email
-from jobs.normalise.emails import _clean, _parse, _parse_with_validator
+from normalise import EmailResult, normalise_email
+from normalise.emails import _clean, _parse, _parse_with_validator
 
 # raw -> (email, local, domain, match_key) for valid addresses
 VALID = [

@@ -6,9 +6,9 @@ import pytest
 from pypinyin import lazy_pinyin
 from pypinyin.phrases_dict import phrases_dict
 
-from jobs.normalise import CHINESE_SURNAMES_PINYIN, NICKNAMES, NameResult, normalise_name
-from jobs.normalise.names import _pinyin, _single_reading
-from jobs.normalise.text import strip_accents
+from normalise import CHINESE_SURNAMES_PINYIN, NICKNAMES, NameResult, normalise_name
+from normalise.names import _pinyin, _single_reading
+from normalise.text import strip_accents
 
 
 def chinese(family: str, given: str | None, script: str = "latin", hanzi: str | None = None) -> NameResult:

@@ -8,8 +8,8 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberType
 
-from jobs.normalise import PhoneResult, normalise_phone
-from jobs.normalise.phones import _classify, _clean, _parse, _parse_direct
+from normalise import PhoneResult, normalise_phone
+from normalise.phones import _classify, _clean, _parse, _parse_direct
 
 CN_MOBILE = ("+8613800138000", True, None, "CN", "mobile")
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from jobs.normalise import normalise_text
-from jobs.normalise.text import fold, strip_accents, to_text
+from normalise import normalise_text
+from normalise.text import fold, strip_accents, to_text
 
 
 @pytest.mark.parametrize(
