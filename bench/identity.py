@@ -47,9 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         peak = memory.peak
     metrics = score(settings, graph)
     from identity import resolve
-    from jobs import steps
+    from infra.runs import runtime
 
-    spark, lake = steps.spark_and_lake(settings)
+    spark, lake = runtime(settings).spark, runtime(settings).lake
     started = time.perf_counter()
     again = resolve.run(spark, settings, lake, run_id="bench-identity-again", charts=False)
     rerun = time.perf_counter() - started

@@ -78,9 +78,9 @@ def bare_splink(settings: Any) -> tuple[Any, float, int]:
 def score(settings: Any, graph: Any) -> dict[str, float]:
     """Metrics of a record -> customer assignment against the truth, by the project's evaluation code."""
     from identity import evaluate, inputs, rules
-    from jobs import steps
+    from infra.runs import runtime
 
-    _, lake = steps.spark_and_lake(settings)
+    lake = runtime(settings).lake
     con = inputs.connect(settings)
     try:
         # Records and silver's hard links, as `cdp identity evaluate` loads them: blocking recall counts
@@ -88,7 +88,7 @@ def score(settings: Any, graph: Any) -> dict[str, float]:
         inputs.load(con, lake)
         rules.link(con, settings.identity)
         con.register("graph", graph)
-        return evaluate.compute(con, settings)
+        return evaluate.compute(con, evaluate.truth_file(settings))
     finally:
         con.close()
 
@@ -96,9 +96,9 @@ def score(settings: Any, graph: Any) -> dict[str, float]:
 def ours(settings: Any) -> tuple[Any, float, Any]:
     """Our identity step from scratch (train a first model, resolve, publish): (graph, seconds, report)."""
     from identity import resolve
-    from jobs import steps
+    from infra.runs import runtime
 
-    spark, lake = steps.spark_and_lake(settings)
+    spark, lake = runtime(settings).spark, runtime(settings).lake
     started = time.perf_counter()
     report = resolve.run(spark, settings, lake, run_id="bench-identity", full_rebuild=True, charts=False)
     seconds = time.perf_counter() - started

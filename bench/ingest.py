@@ -25,6 +25,7 @@ from bench.prepare import HOMES, data_set_arguments, settings_for
 def main(argv: Sequence[str] | None = None) -> int:
     """Time bronze and silver on one generated landing set."""
     from generator import GeneratorConfig, generate
+    from infra.runs import runtime
     from jobs import steps
 
     args = data_set_arguments(__doc__).parse_args(argv)
@@ -37,20 +38,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(home / folder, ignore_errors=True)
     settings = settings_for(home)
     started = time.perf_counter()
-    steps.spark_and_lake(settings)
+    runtime(settings)
     spark_seconds = time.perf_counter() - started
 
     with PeakMemory() as memory:
         started = time.perf_counter()
-        bronze = steps.ingest(settings, as_of=None, run_id="bench-ingest")
+        bronze = steps.ingest(settings, run_id="bench-ingest")
         bronze_seconds = time.perf_counter() - started
         bronze_peak = memory.peak
     with PeakMemory() as memory:
         started = time.perf_counter()
-        silver = steps.standardise(settings, as_of=None, run_id="bench-standardise")
+        silver = steps.standardise(settings, run_id="bench-standardise")
         silver_seconds = time.perf_counter() - started
         silver_peak = memory.peak
-    silver_rows = sum(silver["rows"].values())
+    silver_rows = sum(silver.rows.values())
     total = bronze_seconds + silver_seconds
     lines = [
         f"people {args.people:,}; files {bronze['files']:,}; landing rows {bronze['rows_in']:,}",

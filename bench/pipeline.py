@@ -39,9 +39,9 @@ Counter = Callable[[Any], int]
 
 
 def _rows(settings: Any, prefixes: tuple[str, ...]) -> int:
-    from jobs import steps
+    from infra.runs import runtime
 
-    _, lake = steps.spark_and_lake(settings)
+    lake = runtime(settings).lake
     return sum(t.rows or 0 for t in lake.tables() if t.name.startswith(prefixes))
 
 
@@ -91,42 +91,47 @@ def run_one(
         return lambda: steps.check(settings, layer=layer, as_of=as_of, run_id=run_id)
 
     def expectations(result: Any) -> int:
-        return int(result.get("evaluated_expectations", 0))
+        return int(result.to_dict().get("evaluated_expectations", 0))
 
     try:
         stage("generate", lambda: generate(config, home), lambda r: r.people, lambda r: r.records)
         stage(
             "ingest",
-            lambda: steps.ingest(settings, as_of=None, run_id=run_id),
-            lambda r: r["rows_in"],
-            lambda r: r["rows_bronze"] + r["rows_quarantined"],
+            lambda: steps.ingest(settings, run_id=run_id),
+            lambda r: r.rows_in,
+            lambda r: r.rows_bronze + r.rows_quarantined,
         )
         bronze = _rows(settings, ("bronze_",))
         stage("bronze quality", check("bronze"), lambda _: bronze, expectations)
         stage(
             "standardise",
-            lambda: steps.standardise(settings, as_of=None, run_id=run_id),
+            lambda: steps.standardise(settings, run_id=run_id),
             lambda _: bronze,
-            lambda r: sum(r["rows"].values()),
+            lambda r: sum(r.rows.values()),
         )
         silver = _rows(settings, ("silver_",))
         stage("silver quality", check("silver"), lambda _: silver, expectations)
         identity = stage(
             "identity",
             lambda: steps.resolve(settings, as_of=as_of, run_id=run_id, charts=False),
-            lambda r: r["records"],
-            lambda r: r["customers"],
+            lambda r: r.records,
+            lambda r: r.customers,
         )
-        stage("identity quality", check("identity"), lambda _: identity["records"], expectations)
+        stage("identity quality", check("identity"), lambda _: identity.records, expectations)
         profiles = stage(
             "profiles",
             lambda: steps.build_profiles(settings, as_of=as_of, run_id=run_id),
             lambda _: silver,
-            lambda r: sum(r.get("rows", {}).values()),
+            lambda r: sum(r.rows.values()),
         )
-        gold = sum(profiles.get("rows", {}).values())
+        gold = sum(profiles.rows.values())
         stage("gold quality", check("gold"), lambda _: gold, expectations)
-        stage("publish", lambda: steps.publish(settings, as_of=as_of, run_id=run_id), lambda _: gold, len)
+        stage(
+            "publish",
+            lambda: steps.publish(settings, as_of=as_of, run_id=run_id),
+            lambda _: gold,
+            lambda r: len(r.versions),
+        )
     finally:
         if keep is None:
             shutil.rmtree(home, ignore_errors=True)

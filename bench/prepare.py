@@ -87,10 +87,10 @@ def prepare(people: int, days: int, seed: int, *, workers: int = 0) -> tuple[Pat
     timings["generate"] = time.perf_counter() - started
     settings = settings_for(home)
     started = time.perf_counter()
-    steps.ingest(settings, as_of=None, run_id="bench-ingest")
+    steps.ingest(settings, run_id="bench-ingest")
     timings["ingest"] = time.perf_counter() - started
     started = time.perf_counter()
-    steps.standardise(settings, as_of=None, run_id="bench-standardise")
+    steps.standardise(settings, run_id="bench-standardise")
     timings["standardise"] = time.perf_counter() - started
     return home, timings
 

@@ -7,16 +7,24 @@ Heavy packages (Spark, Splink, Great Expectations) are imported inside the comma
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
 from cdp.context import CdpContext, friendly_errors, parse_date
 from infra.console import configure_logging, console, err_console
+from infra.runs import new_run_id
 from infra.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from jobs.bronze.ingest import IngestReport
+
+if TYPE_CHECKING:
+    from jobs.bronze.ingest import IngestReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -135,19 +143,26 @@ def generate(
 @click.option(
     "--batch", callback=parse_date, help="Only this batch date (YYYY-MM-DD). Default: every new batch."
 )
+@click.option("--as-of", callback=parse_date, help="Only batches dated on or before this date (YYYY-MM-DD).")
 @click.option("--run-id", help="Run id recorded with every row (default: generated).")
 @click.pass_obj
 @friendly_errors
-def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str | None) -> None:
+def ingest(
+    obj: CdpContext,
+    channels: tuple[str, ...],
+    batch: dt.date | None,
+    as_of: dt.date | None,
+    run_id: str | None,
+) -> None:
     """Ingest new landing files into bronze tables; bad rows go to quarantine with reason codes."""
-    from jobs.bronze import ingest as bronze
+    from jobs import steps
     from schemas.landing import CHANNELS
 
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
         raise click.BadParameter(f"unknown channel(s) {unknown}; choose from {', '.join(CHANNELS)}")
-    report = bronze.run(
-        obj.spark, obj.settings, obj.lake(), channels=list(channels) or None, batch=batch, run_id=run_id
+    report = steps.ingest(
+        obj.settings, run_id=run_id or new_run_id("ingest"), as_of=as_of, batch=batch, channels=channels
     )
     print_ingest_report(report)
 
@@ -161,11 +176,13 @@ def ingest(obj: CdpContext, channels: tuple[str, ...], batch: Any, run_id: str |
 @click.option("--run-id", help="Run id recorded in the commits (default: generated).")
 @click.pass_obj
 @friendly_errors
-def standardise(obj: CdpContext, batch: Any, run_id: str | None) -> None:
+def standardise(obj: CdpContext, batch: dt.date | None, run_id: str | None) -> None:
     """Standardise bronze into silver tables, person records and identity links."""
-    from jobs.silver import standardise as job
+    from jobs import steps
 
-    report = job.run(obj.spark, obj.settings, obj.lake(), [batch] if batch else None, run_id)
+    report = steps.standardise(
+        obj.settings, run_id=run_id or new_run_id("standardise"), batches=[batch] if batch else None
+    )
     table = Table(title=f"Silver {report.run_id}")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -174,7 +191,25 @@ def standardise(obj: CdpContext, batch: Any, run_id: str | None) -> None:
     console.print(table)
 
 
-def print_ingest_report(report: Any) -> None:
+@main.command()
+@click.option("--as-of", callback=parse_date, required=True, help="Business date of the build (YYYY-MM-DD).")
+@click.option("--run-id", required=True, help="Run id of the profile build whose gold gate passed.")
+@click.pass_obj
+@friendly_errors
+def publish(obj: CdpContext, as_of: dt.date, run_id: str) -> None:
+    """Publish the staged gold tables of a run, only when that run's gold quality gate passed."""
+    from jobs import steps
+
+    report = steps.publish(obj.settings, as_of=as_of, run_id=run_id)
+    table = Table(title=f"Published run {report.run_id} as of {report.as_of}")
+    table.add_column("table")
+    table.add_column("version", justify="right")
+    for name, version in report.versions.items():
+        table.add_row(name, str(version))
+    console.print(table)
+
+
+def print_ingest_report(report: IngestReport) -> None:
     """Rows in and out per feed, and quarantine reasons, as tables."""
     table = Table(title=f"Ingestion {report.run_id}")
     for column in ("feed", "batches", "files", "rows in", "bronze", "quarantine"):
@@ -215,7 +250,7 @@ def lake() -> None:
 @click.pass_obj
 def lake_tables(obj: CdpContext) -> None:
     """List every table with its version, row count and last write."""
-    infos = obj.lake().tables()
+    infos = obj.lake.tables()
     table = Table(title=f"Tables in {obj.settings.paths.lake}")
     for column in ("table", "version", "rows", "last write (UTC)", "operation"):
         table.add_column(column, justify="right" if column in {"version", "rows"} else "left")

@@ -4,37 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from infra.console import err_console
+from infra.runs import runtime
 from infra.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from infra.storage import Lake
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CdpContext:
-    """What every command receives: the settings, and a Spark session started on first use."""
+    """What every command receives: the settings, and the Spark session and lake, started on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._spark: Any = None
 
     @property
-    def spark(self) -> Any:
-        if self._spark is None:
-            from infra.spark import build_spark
+    def spark(self) -> SparkSession:
+        """The process-wide Spark session (the same one the steps use)."""
+        return runtime(self.settings).spark
 
-            self._spark = build_spark(self.settings)
-        return self._spark
-
-    def lake(self) -> Any:
-        from infra.storage import Lake
-
-        return Lake.from_settings(self.spark, self.settings)
+    @property
+    def lake(self) -> Lake:
+        """The lake on that session."""
+        return runtime(self.settings).lake
 
 
 def friendly_errors(func: F) -> F:
@@ -61,3 +64,8 @@ def parse_date(_: click.Context, __: click.Parameter, value: str | None) -> dt.d
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def today(timezone: str) -> dt.date:
+    """Today's date in the business time zone: the default as-of date of a command run by hand."""
+    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()

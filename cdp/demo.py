@@ -3,7 +3,7 @@
 The same steps (``jobs.steps``) in the same order as the ``cdp_daily`` DAG: ingest -> bronze quality ->
 standardise -> silver quality -> identity -> identity quality -> profiles -> gold quality -> publish, then
 the run report. The demo ingests every pending batch at once and uses the last generated day as the
-business date.
+business date; since it generated the data, it also scores identities and stages against the truth.
 """
 
 from __future__ import annotations
@@ -14,12 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from infra.console import console, err_console
+from infra.runs import runtime
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from identity.evaluate import IdentityEvaluation
+    from identity.resolve import ResolveReport
+    from jobs.bronze.ingest import IngestReport
+    from jobs.gold.evaluation import StageEvaluation
+    from jobs.gold.profiles import ProfileReport
+    from jobs.gold.publish import PublishReport
+    from jobs.silver.standardise import StandardiseReport
+    from quality.gates import GateResult
 
 
 @dataclass
@@ -89,19 +100,28 @@ def last_batch_date(settings: Settings) -> dt.date:
 def run_pipeline(
     settings: Settings, *, as_of: dt.date, run_id: str, run: PipelineRun | None = None
 ) -> PipelineRun:
-    """Every step for one business date, ingesting every pending batch up to it."""
+    """Every step of the daily DAG for one business date, ingesting every pending batch up to it.
+
+    The generator's truth is there, so the identity graph and the lifecycle stages are also evaluated
+    against it (steps a production run does not have).
+    """
     from jobs import steps
 
     run = run or PipelineRun()
-    run.timed("ingest (bronze)", lambda: steps.ingest(settings, as_of=None, run_id=run_id))
-    run.timed("bronze quality", lambda: steps.check(settings, layer="bronze", as_of=as_of, run_id=run_id))
-    run.timed("standardise (silver)", lambda: steps.standardise(settings, as_of=None, run_id=run_id))
-    run.timed("silver quality", lambda: steps.check(settings, layer="silver", as_of=as_of, run_id=run_id))
+
+    def check(layer: str) -> GateResult:
+        return steps.check(settings, layer=layer, as_of=as_of, run_id=run_id)
+
+    run.timed("ingest (bronze)", lambda: steps.ingest(settings, as_of=as_of, run_id=run_id))
+    run.timed("bronze quality", lambda: check("bronze"))
+    run.timed("standardise (silver)", lambda: steps.standardise(settings, run_id=run_id))
+    run.timed("silver quality", lambda: check("silver"))
     run.timed("resolve identities", lambda: steps.resolve(settings, as_of=as_of, run_id=run_id))
     run.timed("evaluate identities", lambda: steps.evaluate_identity(settings, run_id=run_id))
-    run.timed("identity quality", lambda: steps.check(settings, layer="identity", as_of=as_of, run_id=run_id))
+    run.timed("identity quality", lambda: check("identity"))
     run.timed("profiles and lifecycle", lambda: steps.build_profiles(settings, as_of=as_of, run_id=run_id))
-    run.timed("gold quality", lambda: steps.check(settings, layer="gold", as_of=as_of, run_id=run_id))
+    run.timed("evaluate lifecycle", lambda: steps.evaluate_lifecycle(settings, as_of=as_of, run_id=run_id))
+    run.timed("gold quality", lambda: check("gold"))
     run.timed("publish gold", lambda: steps.publish(settings, as_of=as_of, run_id=run_id))
     return run
 
@@ -109,51 +129,51 @@ def run_pipeline(
 def run_demo(settings: Settings) -> PipelineRun:
     """Generate sample data if needed, run every step, build the run report and print a summary."""
     from jobs import steps
-    from quality.report import build_report
 
     run = PipelineRun()
     run.timed("generate sample data", lambda: ensure_sample_data(settings))
-    run.timed("start Spark", lambda: steps.spark_and_lake(settings))
+    run.timed("start Spark", lambda: runtime(settings))
     as_of = last_batch_date(settings)
     run_id = f"demo-{as_of.isoformat()}"
     run_pipeline(settings, as_of=as_of, run_id=run_id, run=run)
-    spark, lake = steps.spark_and_lake(settings)
-    report: Path = run.timed("run report", lambda: build_report(spark, settings, lake, run_id=run_id))
+    report: Path = run.timed("run report", lambda: steps.report(settings, run_id=run_id))
     _print_summary(run, as_of, report)
     return run
 
 
 def _print_summary(run: PipelineRun, as_of: dt.date, report: Path) -> None:
     results = run.results
-    ingest = results["ingest (bronze)"]
-    identity = results["resolve identities"]
-    profiles = results["profiles and lifecycle"]
+    ingest: IngestReport = results["ingest (bronze)"]
+    silver: StandardiseReport = results["standardise (silver)"]
+    identity: ResolveReport = results["resolve identities"]
+    profiles: ProfileReport = results["profiles and lifecycle"]
+    published: PublishReport = results["publish gold"]
     table = Table(title=f"Demo run, business date {as_of}", show_lines=False)
     table.add_column("stage")
     table.add_column("seconds", justify="right")
     table.add_column("result")
     detail = {
-        "ingest (bronze)": f"{ingest['rows_in']:,} rows in, {ingest['rows_bronze']:,} to bronze, "
-        f"{ingest['rows_quarantined']:,} quarantined",
+        "ingest (bronze)": f"{ingest.rows_in:,} rows in, {ingest.rows_bronze:,} to bronze, "
+        f"{ingest.rows_quarantined:,} quarantined",
         "standardise (silver)": ", ".join(
-            f"{name.removeprefix('silver_')} {rows:,}"
-            for name, rows in results["standardise (silver)"]["rows"].items()
+            f"{name.removeprefix('silver_')} {rows:,}" for name, rows in silver.rows.items()
         ),
-        "resolve identities": f"{identity['records']:,} records -> {identity['customers']:,} customers "
-        f"({identity['mode']}, model {identity['model_version']})",
-        "profiles and lifecycle": ", ".join(
-            f"{stage} {count:,}" for stage, count in (profiles.get("stages") or {}).items()
-        ),
-        "publish gold": ", ".join(f"{name} v{version}" for name, version in results["publish gold"].items()),
+        "resolve identities": f"{identity.records:,} records -> {identity.customers:,} customers "
+        f"({identity.mode}, model {identity.model_version})",
+        "profiles and lifecycle": ", ".join(f"{stage} {count:,}" for stage, count in profiles.stages.items()),
+        "publish gold": ", ".join(f"{name} v{version}" for name, version in published.versions.items()),
     }
-    evaluation = results.get("evaluate identities")
-    if evaluation:
-        detail["evaluate identities"] = (
-            f"pairwise F1 {evaluation['pairwise_f1']:.4f}, B-cubed F1 {evaluation['bcubed_f1']:.4f}, "
-            f"hard negatives merged {evaluation.get('hard_negative_merged_rate', 0.0):.2%}"
-        )
+    evaluation: IdentityEvaluation = results["evaluate identities"]
+    metrics = evaluation.metrics
+    detail["evaluate identities"] = (
+        f"pairwise F1 {metrics['pairwise_f1']:.4f}, B-cubed F1 {metrics['bcubed_f1']:.4f}, "
+        f"hard negatives merged {metrics.get('hard_negative_merged_rate', 0.0):.2%}"
+    )
+    stages: StageEvaluation | None = results["evaluate lifecycle"]
+    if stages is not None:
+        detail["evaluate lifecycle"] = f"stage agreement {stages.agreement:.2%} of {stages.people:,} people"
     for name in ("bronze quality", "silver quality", "identity quality", "gold quality"):
-        gate = results[name]
+        gate = results[name].to_dict()
         detail[name] = (
             f"{gate['evaluated_expectations']} expectations; failed: {gate['failed_critical']} critical, "
             f"{gate['failed_warning']} warning"

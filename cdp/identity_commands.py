@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
-from cdp.context import CdpContext, friendly_errors, parse_date
+from cdp.context import CdpContext, friendly_errors, parse_date, today
 from infra.console import console
+from infra.runs import new_run_id
+
+if TYPE_CHECKING:
+    from identity.resolve import ResolveReport
 
 
 @click.group()
@@ -28,9 +33,9 @@ def identity() -> None:
 @friendly_errors
 def train(obj: CdpContext, promote: str) -> None:
     """Train a new Splink model version on the current person records and score it."""
-    from identity.training import train as run_training
+    from jobs import steps
 
-    result = run_training(obj.spark, obj.settings, obj.lake(), promote=promote)  # type: ignore[arg-type]
+    result = steps.train_identity(obj.settings, promote=promote)  # type: ignore[arg-type]
     table = Table(title=f"Model {result.version}")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -53,18 +58,20 @@ def train(obj: CdpContext, promote: str) -> None:
 @click.option("--no-charts", is_flag=True, help="Skip the cluster studio and waterfall charts.")
 @click.pass_obj
 @friendly_errors
-def resolve(obj: CdpContext, full_rebuild: bool, run_id: str | None, as_of: Any, no_charts: bool) -> None:
+def resolve(
+    obj: CdpContext, full_rebuild: bool, run_id: str | None, as_of: dt.date | None, no_charts: bool
+) -> None:
     """Resolve person records into customers and publish the identity tables."""
-    from identity.resolve import run
+    from jobs import steps
 
-    report = run(
-        obj.spark, obj.settings, obj.lake(), full_rebuild=full_rebuild, run_id=run_id, as_of=as_of,
-        charts=not no_charts,
+    report = steps.resolve(
+        obj.settings, as_of=as_of or today(obj.settings.timezone), run_id=run_id or new_run_id("identity"),
+        full_rebuild=full_rebuild, charts=not no_charts,
     )  # fmt: skip
     print_resolve_report(report)
 
 
-def print_resolve_report(report: Any) -> None:
+def print_resolve_report(report: ResolveReport) -> None:
     """The headline figures of a resolution run."""
     table = Table(title=f"Identity {report.run_id} ({report.mode}, model {report.model_version})")
     table.add_column("figure")
@@ -99,7 +106,7 @@ def explain(obj: CdpContext, record_key: str) -> None:
     """Show why RECORD_KEY (e.g. crm_contacts:C123) belongs to its customer."""
     from identity.explain import explain as run_explain
 
-    result = run_explain(obj.settings, obj.lake(), record_key)
+    result = run_explain(obj.settings, obj.lake, record_key)
     console.print(f"[bold]{record_key}[/] -> customer [bold]{result.customer_id}[/] ({result.link_method})")
     fields = Table(title="Matching fields")
     fields.add_column("field")
@@ -147,10 +154,10 @@ def explain(obj: CdpContext, record_key: str) -> None:
 @friendly_errors
 def evaluate(obj: CdpContext) -> None:
     """Score the current identity graph against the generator's ground truth."""
-    from identity.evaluate import evaluate as run_evaluation
     from identity.evaluate import summary
+    from jobs import steps
 
-    metrics = run_evaluation(obj.spark, obj.settings, obj.lake())
+    metrics = steps.evaluate_identity(obj.settings, run_id=new_run_id("evaluate")).metrics
     table = Table(title="Identity accuracy against ground truth")
     table.add_column("metric")
     table.add_column("value", justify="right")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.panel import Panel
@@ -14,6 +13,10 @@ from rich.table import Table
 from cdp.context import CdpContext, friendly_errors, parse_date
 from infra.console import console
 from infra.errors import UserFacingError
+from infra.runs import new_run_id
+
+if TYPE_CHECKING:
+    from jobs.gold.profiles import ProfileReport
 
 
 class CustomerNotFoundError(UserFacingError):
@@ -34,29 +37,28 @@ def profile() -> None:
 @click.pass_obj
 @friendly_errors
 def build(obj: CdpContext, as_of: dt.date, run_id: str | None, as_json: bool) -> None:
-    """Build every gold table into its staging table (publish with the pipeline after the gold gate)."""
-    from jobs.gold import profiles
+    """Build every gold table into its staging table (then `cdp quality run --layer gold`, `cdp publish`)."""
+    from jobs import steps
 
-    run_id = run_id or f"profiles-{as_of:%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    summary = profiles.build(obj.spark, obj.settings, obj.lake(), as_of=as_of, run_id=run_id).summary()
+    report = steps.build_profiles(obj.settings, as_of=as_of, run_id=run_id or new_run_id("profiles"))
     if as_json:
-        console.print_json(json.dumps(summary))
+        console.print_json(json.dumps(report.to_dict()))
         return
-    print_build_summary(summary)
+    print_build_summary(report)
 
 
-def print_build_summary(summary: dict[str, Any]) -> None:
-    """Stages, unattributed rows, CLV holdout and truth agreement of a build."""
-    table = Table(title=f"Profiles {summary['run_id']} as of {summary['as_of']} ({summary['seconds']} s)")
+def print_build_summary(report: ProfileReport) -> None:
+    """Stages, unattributed rows and the CLV holdout of a build."""
+    table = Table(title=f"Profiles {report.run_id} as of {report.as_of} ({report.seconds:.1f} s)")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for name, rows in summary["rows"].items():
+    for name, rows in report.rows.items():
         table.add_row(f"rows staged: {name}", f"{rows:,}")
-    for stage, n in summary["stages"].items():
+    for stage, n in report.stages.items():
         table.add_row(f"stage {stage}", f"{n:,}")
-    for name, n in summary["unattributed"].items():
+    for name, n in report.unattributed.items():
         table.add_row(f"unattributed rows: {name}", f"{n:,}")
-    clv = summary["clv_holdout"]
+    clv = report.clv
     if clv.get("evaluated"):
         table.add_row("CLV holdout customers", f"{clv['customers']:,}")
         table.add_row(
@@ -65,11 +67,29 @@ def print_build_summary(summary: dict[str, Any]) -> None:
         table.add_row(
             "revenue MAE: model / baseline", f"{clv['model_value_mae']} / {clv['baseline_value_mae']}"
         )
-    evaluation = summary.get("stage_evaluation")
-    if evaluation:
-        table.add_row(
-            "stage agreement with truth", f"{evaluation['agreement']:.2%} of {evaluation['people']:,}"
+    console.print(table)
+
+
+@profile.command()
+@click.option("--as-of", callback=parse_date, required=True, help="As-of date of the staged build.")
+@click.pass_obj
+@friendly_errors
+def evaluate(obj: CdpContext, as_of: dt.date) -> None:
+    """Compare the staged lifecycle stages with the generator's truth (generated data only)."""
+    from jobs import steps
+
+    result = steps.evaluate_lifecycle(obj.settings, as_of=as_of, run_id=new_run_id("evaluate"))
+    if result is None:
+        raise UserFacingError(
+            f"The truth under {obj.settings.paths.truth} knows no stages on {as_of}: evaluate the last "
+            "generated day or a month end of generated data."
         )
+    table = Table(title=f"Lifecycle stages against the truth, {as_of}")
+    table.add_column("true stage")
+    table.add_column("agreement", justify="right")
+    for stage, share in result.agreement_by_true_stage.items():
+        table.add_row(stage, f"{share:.2%}")
+    table.add_row("[bold]all", f"{result.agreement:.2%} of {result.people:,}")
     console.print(table)
 
 
@@ -85,7 +105,7 @@ def show(obj: CdpContext, query: str, region: str, staging: bool) -> None:
     """Print one customer's unified profile, found by customer id, email or phone."""
     from cdp import profile_lookup
 
-    lake = obj.lake()
+    lake = obj.lake
     found = profile_lookup.find(lake, query, region=region, staging=staging)
     if not found.profile:
         candidates = ", ".join(found.customer_ids) or "none"

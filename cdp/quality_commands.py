@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import uuid
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from cdp.context import CdpContext, friendly_errors, parse_date
+from cdp.context import CdpContext, friendly_errors, parse_date, today
 from infra.console import console, err_console
+from infra.runs import new_run_id
+from schemas.quality import QUALITY_LAYERS
 
-LAYERS = ("bronze", "silver", "identity", "gold")
+if TYPE_CHECKING:
+    from quality.gates import GateResult
 
 
 @click.group()
@@ -23,20 +25,22 @@ def quality() -> None:
 
 
 @quality.command("run")
-@click.option("--layer", type=click.Choice(LAYERS), required=True, help="Which layer's tables to validate.")
+@click.option(
+    "--layer", type=click.Choice(QUALITY_LAYERS), required=True, help="Which layer's tables to validate."
+)
 @click.option("--as-of", callback=parse_date, help="Business date of the run (YYYY-MM-DD). Default: today.")
 @click.option("--run-id", help="Pipeline run the results belong to (default: generated).")
 @click.pass_obj
 @friendly_errors
 def run(obj: CdpContext, layer: str, as_of: dt.date | None, run_id: str | None) -> None:
     """Validate the current version of every table of a layer; exit 1 when a critical check fails."""
-    from quality.gates import gate_message, run_layer
+    from jobs import steps
+    from quality.gates import gate_message
 
-    as_of = as_of or today(obj.settings.timezone)
-    run_id = run_id or f"quality-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    result = run_layer(
-        obj.spark, obj.settings, obj.lake(), layer, run_id=run_id, as_of=as_of, raise_on_critical=False
-    )
+    result = steps.check(
+        obj.settings, layer=layer, as_of=as_of or today(obj.settings.timezone),
+        run_id=run_id or new_run_id("quality"), raise_on_critical=False,
+    )  # fmt: skip
     print_gate(result)
     if not result.passed:
         err_console.print(f"[bold red]error:[/] {gate_message(obj.settings, result)}")
@@ -44,7 +48,9 @@ def run(obj: CdpContext, layer: str, as_of: dt.date | None, run_id: str | None) 
 
 
 @quality.command("checks")
-@click.option("--layer", type=click.Choice(LAYERS), required=True, help="Which layer's suites to list.")
+@click.option(
+    "--layer", type=click.Choice(QUALITY_LAYERS), required=True, help="Which layer's suites to list."
+)
 @click.option("--as-of", callback=parse_date, help="Business date the rules are relative to.")
 @click.pass_obj
 def checks(obj: CdpContext, layer: str, as_of: dt.date | None) -> None:
@@ -68,10 +74,10 @@ def checks(obj: CdpContext, layer: str, as_of: dt.date | None) -> None:
 @friendly_errors
 def report(obj: CdpContext, run_id: str | None) -> None:
     """Write the one-page run report and the Data Docs site under the reports folder; print the path."""
+    from jobs import steps
     from quality.docs import build_data_docs, site_dir
-    from quality.report import build_report
 
-    path = build_report(obj.spark, obj.settings, obj.lake(), run_id=run_id, docs=False)
+    path = steps.report(obj.settings, run_id=run_id, docs=False)
     if (obj.settings.paths.work / "gx").is_dir():
         err_console.print(f"Data Docs: {build_data_docs(obj.settings)}")
     else:
@@ -79,14 +85,7 @@ def report(obj: CdpContext, run_id: str | None) -> None:
     console.print(str(path))
 
 
-def today(timezone: str) -> dt.date:
-    """Today's date in the business time zone."""
-    import zoneinfo
-
-    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
-
-
-def print_gate(result: Any) -> None:
+def print_gate(result: GateResult) -> None:
     """Per-table counts of a gate run, then every failed check."""
     per_table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in result.rows:

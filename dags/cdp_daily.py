@@ -52,6 +52,7 @@ import pendulum
 from airflow.sdk import chain, dag, get_current_context, task
 
 from dags import common
+from jobs import steps
 
 SETTINGS = common.settings()
 CUSTOMER_PROFILE = common.asset(SETTINGS, "customer_profile")
@@ -72,21 +73,18 @@ def cdp_daily() -> None:
     @task
     def channels() -> list[str]:
         """The landing channels; one ingest task is mapped over each."""
-        channel_list: list[str] = common.run_step("channels", batch=False)
-        return channel_list
+        return steps.channels(common.settings())
 
     @task(max_active_tis_per_dag=1, map_index_template=common.MAP_INDEX_TEMPLATE)
     def ingest(channel: str) -> dict[str, Any]:
         """Ingest the channel's batch of the logical date and any earlier pending batch into bronze."""
         common.label_map_index(channel)
-        result: dict[str, Any] = common.run_step("ingest_pending", channels=[channel])
-        return result
+        return common.run_step(steps.ingest, channels=[channel])
 
     @task
     def check(layer: str) -> dict[str, Any]:
         """Run the layer's quality checkpoint; a failed critical expectation stops the run here."""
-        result: dict[str, Any] = common.run_step("check", layer=layer)
-        return result
+        return common.run_step(steps.check, layer=layer)
 
     @task
     def standardise() -> dict[str, Any]:
@@ -94,25 +92,22 @@ def cdp_daily() -> None:
         previous = get_current_context().get("prev_start_date_success")
         # A lazy proxy: false when no earlier run succeeded (the first run rebuilds silver).
         since = pendulum.instance(previous) if previous else None
-        result: dict[str, Any] = common.run_step("standardise_pending", since=since)
-        return result
+        return common.run_step(steps.standardise, since=since)
 
     @task
     def resolve_identities() -> dict[str, Any]:
         """Resolve identities over silver's person records and publish the identity tables."""
-        result: dict[str, Any] = common.run_step("resolve")
-        return result
+        return common.run_step(steps.resolve)
 
     @task
     def build_profiles() -> dict[str, Any]:
         """Build the unified profiles and lifecycle tags into the gold staging tables."""
-        result: dict[str, Any] = common.run_step("build_profiles")
-        return result
+        return common.run_step(steps.build_profiles)
 
     @task(outlets=[CUSTOMER_PROFILE, IDENTITY_GRAPH])
     def publish() -> dict[str, Any]:
         """Publish the staged gold tables; emits the customer_profile and identity_graph Asset events."""
-        result: dict[str, Any] = common.run_step("publish")
+        result = common.run_step(steps.publish)
         context = get_current_context()
         extra = {"as_of": common.business_date(context, common.settings()).isoformat()}
         common.set_asset_extra([CUSTOMER_PROFILE, IDENTITY_GRAPH], {**extra, "run_id": context["run_id"]})

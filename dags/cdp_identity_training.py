@@ -9,9 +9,8 @@ train -> evaluate -> promote
 
 * **train** fits a new model version on every silver person record, scores it by resolving all records
   with it (nothing is published), and stores it next to the others under `models/identity/`; it is not
-  promoted yet. The score is pairwise F1 when the generator's ground truth is present, and otherwise the
-  share of rule-linked pairs the model links on its own minus the share of its links that join records
-  known to be different people.
+  promoted yet. The score needs no ground truth: the share of rule-linked pairs the model links on its
+  own minus the share of its links that join records known to be different people.
 * **evaluate** compares the new version's score with the current version's. When the new one scores
   lower (or the current one's score is unknown), the run stops here and `promote` is skipped.
 * **promote** makes the new version current: the next `cdp_daily` run resolves identities with it.
@@ -29,6 +28,7 @@ from typing import Any
 from airflow.sdk import chain, dag, task
 
 from dags import common
+from jobs import steps
 
 SETTINGS = common.settings()
 log = logging.getLogger(__name__)
@@ -48,23 +48,19 @@ def cdp_identity_training() -> None:
     @task
     def train() -> dict[str, Any]:
         """Train and score a new identity model version, without promoting it."""
-        result: dict[str, Any] = common.run_step("train_identity", batch=False, promote="never")
-        return result
+        return common.run_step(steps.train_identity, batch=False, promote="never")
 
     @task.short_circuit
     def evaluate(trained: dict[str, Any]) -> bool:
         """Compare the new version's score with the current version's; skip promotion when it is worse."""
-        comparison: dict[str, Any] = common.run_step(
-            "compare_identity_model", batch=False, version=trained["version"]
-        )
+        comparison = common.run_step(steps.compare_identity_model, batch=False, version=trained["version"])
         log.info("Identity model comparison: %s", comparison)
         return bool(comparison["not_worse"])
 
     @task
     def promote(trained: dict[str, Any]) -> dict[str, Any]:
         """Make the new version the one identity resolution uses."""
-        result: dict[str, Any] = common.run_step("promote_identity", batch=False, version=trained["version"])
-        return result
+        return common.run_step(steps.promote_identity, batch=False, version=trained["version"])
 
     # An XComArg at parse time; the task arguments receive the dict at run time.
     trained: Any = train()

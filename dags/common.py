@@ -1,22 +1,23 @@
 """What the DAG files share: default arguments, schedules, the business date of a run, the step runner and
 the failure callback.
 
-Only the standard library, Airflow's task SDK, pendulum and ``infra.settings`` are imported here: DAG files
-are parsed often, so Spark, Splink, Great Expectations and the jobs are imported inside the tasks, where
-:func:`run_step` calls the pipeline steps of ``jobs.steps``.
+Only the standard library, Airflow's task SDK, pendulum, ``infra`` and ``jobs.steps`` (whose heavy imports
+wait inside each step) are imported here: DAG files are parsed often, so Spark, Splink and Great
+Expectations load only inside the tasks, where :func:`run_step` calls the pipeline steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, CronTriggerTimetable, get_current_context
 from airflow.sdk.exceptions import AirflowFailException
 
+from infra.runs import StepReport
 from infra.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -77,22 +78,20 @@ def business_date(context: Mapping[str, Any], settings: Settings) -> dt.date:
     return dt.date(local.year, local.month, local.day)
 
 
-def run_step(step: str, *, batch: bool = True, **kwargs: Any) -> Any:
-    """Call ``jobs.steps.<step>`` with fresh settings, inside a running task.
+def run_step(step: Callable[..., StepReport], *, batch: bool = True, **kwargs: Any) -> dict[str, Any]:
+    """Call a step of ``jobs.steps`` with fresh settings inside a running task; returns its report's data.
 
     With ``batch`` the run's business date and run id are passed as ``as_of`` and ``run_id``; the run id
     is Airflow's, so every task of a run (and every retry) writes under the same id. Errors that another
     try cannot fix (a failed critical quality check, bad input or configuration) fail the task at once
     instead of being retried.
     """
-    from jobs import steps
-
     context = get_current_context()
     current = settings()
     if batch:
         kwargs = {"as_of": business_date(context, current), "run_id": context["run_id"], **kwargs}
     try:
-        return getattr(steps, step)(current, **kwargs)
+        return step(current, **kwargs).to_dict()
     except Exception as exc:
         if is_final(exc):
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc

@@ -17,6 +17,7 @@ from pyspark.sql import types as T
 
 from generator.encode import FeedSpec, Money, Rec, is_temporal, is_text
 from generator.people import ascii_fold
+from schemas.bronze import Reason
 from schemas.core import Column
 
 SENTINEL = "\ue000"
@@ -24,16 +25,8 @@ SENTINEL_BYTES = SENTINEL.encode("utf-8")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EXTRA_KEYS = (("coupon_code", "SPRING24"), ("debug", True), ("_schema_version", 3), ("referrer", "partner"))
 
-KINDS = (
-    "PARSE_ERROR",
-    "COLUMN_COUNT_MISMATCH",
-    "TYPE_CAST",
-    "NULL_KEY",
-    "ENCODING_ERROR",
-    "DUPLICATE",
-    "OUT_OF_RANGE",
-    "FIELD_TOO_LONG",
-)
+# In this order, so a seed gives the same defects: random choices are made over this sequence.
+KINDS = tuple(Reason)
 
 
 def _numeric(column: Column) -> bool:
@@ -66,11 +59,11 @@ class DefectMaker:
         ]
         self.long = [c for c in columns if is_text(c) and c.max_length and not c.allowed and not c.fmt]
         self.text = [c for c in columns if is_text(c) and not c.allowed]
-        kinds = ["PARSE_ERROR", "COLUMN_COUNT_MISMATCH", "NULL_KEY", "DUPLICATE"]
-        kinds += ["TYPE_CAST"] if self.typed else []
-        kinds += ["ENCODING_ERROR"] if self.text else []
-        kinds += ["OUT_OF_RANGE"] if self.ranged else []
-        kinds += ["FIELD_TOO_LONG"] if self.long else []
+        kinds = [Reason.PARSE_ERROR, Reason.COLUMN_COUNT_MISMATCH, Reason.NULL_KEY, Reason.DUPLICATE]
+        kinds += [Reason.TYPE_CAST] if self.typed else []
+        kinds += [Reason.ENCODING_ERROR] if self.text else []
+        kinds += [Reason.OUT_OF_RANGE] if self.ranged else []
+        kinds += [Reason.FIELD_TOO_LONG] if self.long else []
         self.kinds = [k for k in KINDS if k in kinds]
 
     def inject(self, good: list[Rec], rate: float, next_seq: Callable[[], int]) -> list[Rec]:
@@ -86,7 +79,7 @@ class DefectMaker:
         """One bad row of ``kind`` derived from the good row ``template``."""
         rng = self.rng
         spec = self.spec
-        if kind == "DUPLICATE":
+        if kind == Reason.DUPLICATE:
             later = template.batch + rng.randint(1, 3)
             if rng.random() < 0.5 and later <= self.last_day:
                 bad = Rec(later, template.key, template.values, template.person, seq)
@@ -98,43 +91,43 @@ class DefectMaker:
                     template.person,
                     seq,
                 )
-            bad.reason = "DUPLICATE"
+            bad.reason = Reason.DUPLICATE.value
             return bad
         values = dict(template.values)
         bad = Rec(template.batch, template.key + rng.randint(1, 60_000), values, template.person, seq)
-        if kind == "NULL_KEY":
+        if kind == Reason.NULL_KEY:
             values[spec.key] = None
-            bad.reason = f"NULL_KEY:{spec.key}"
+            bad.reason = Reason.NULL_KEY.on(spec.key)
             return bad
         values[spec.key] = self.new_key()
-        if kind == "PARSE_ERROR":
+        if kind == Reason.PARSE_ERROR:
             bad.defect = "parse"
-            bad.reason = "PARSE_ERROR"
-        elif kind == "COLUMN_COUNT_MISMATCH":
+            bad.reason = Reason.PARSE_ERROR.value
+        elif kind == Reason.COLUMN_COUNT_MISMATCH:
             bad.defect = "columns"
-            bad.reason = "COLUMN_COUNT_MISMATCH"
+            bad.reason = Reason.COLUMN_COUNT_MISMATCH.value
             if not spec.is_csv:
                 extra_key, extra_value = rng.choice(_EXTRA_KEYS)
                 values[extra_key] = extra_value
-        elif kind == "TYPE_CAST":
+        elif kind == Reason.TYPE_CAST:
             column = rng.choice(self.typed)
             values[column.name] = self.junk(column)
-            bad.reason = f"TYPE_CAST:{column.name}"
-        elif kind == "OUT_OF_RANGE":
+            bad.reason = Reason.TYPE_CAST.on(column.name)
+        elif kind == Reason.OUT_OF_RANGE:
             column = rng.choice(self.ranged)
             values[column.name] = self.out_of_range(column, template.batch)
-            bad.reason = f"OUT_OF_RANGE:{column.name}"
-        elif kind == "FIELD_TOO_LONG":
+            bad.reason = Reason.OUT_OF_RANGE.on(column.name)
+        elif kind == Reason.FIELD_TOO_LONG:
             column = rng.choice(self.long)
             values[column.name] = self.too_long(column, values.get(column.name))
-            bad.reason = f"FIELD_TOO_LONG:{column.name}"
+            bad.reason = Reason.FIELD_TOO_LONG.on(column.name)
         else:
             column = rng.choice(self.text)
             original = values.get(column.name)
             values[column.name] = SENTINEL
             bad.payload = corrupt_bytes(rng, original if isinstance(original, str) else "")
             bad.defect = "encoding"
-            bad.reason = "ENCODING_ERROR"
+            bad.reason = Reason.ENCODING_ERROR.value
         return bad
 
     def line(self, rec: Rec) -> bytes:
@@ -258,10 +251,10 @@ class ColumnBreaker:
                 return f"FORMAT:{c.name}"
             if c.allowed:
                 return f"ALLOWED:{c.name}"
-            return f"FIELD_TOO_LONG:{c.name}"
+            return Reason.FIELD_TOO_LONG.on(c.name)
         if _numeric(c) and (c.min_value is not None or c.max_value is not None):
-            return f"OUT_OF_RANGE:{c.name}"
-        return f"TYPE_CAST:{c.name}"
+            return Reason.OUT_OF_RANGE.on(c.name)
+        return Reason.TYPE_CAST.on(c.name)
 
     def apply(self, rec: Rec) -> None:
         """Break the column in ``rec`` and mark the row bad with the matching reason."""
@@ -272,9 +265,9 @@ class ColumnBreaker:
             values[c.name] = "not-an-email" if c.fmt == "email" else "#invalid#"[: c.max_length or 20]
         elif kind == "ALLOWED":
             values[c.name] = "?" if c.max_length == 1 else "unknown_value"[: c.max_length or 20]
-        elif kind == "FIELD_TOO_LONG":
+        elif kind == Reason.FIELD_TOO_LONG:
             values[c.name] = self.maker.too_long(c, values.get(c.name))
-        elif kind == "OUT_OF_RANGE":
+        elif kind == Reason.OUT_OF_RANGE:
             values[c.name] = self.maker.out_of_range(c, rec.batch)
         else:
             values[c.name] = self.maker.junk(c)

@@ -13,7 +13,7 @@ Metrics, over the person records present in the lake:
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pyspark.sql import SparkSession
 
 from identity import inputs, models, rules
 from infra.errors import UserFacingError
+from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
 from infra.storage import Lake
 from schemas.identity import IDENTITY_EVALUATION, IDENTITY_GRAPH
@@ -42,24 +43,41 @@ class TruthMissingError(UserFacingError):
 
 
 def truth_file(settings: Settings) -> Path:
-    """Where the generator's record-level truth lives."""
+    """Where the generator's record-level truth lives in a generated home."""
     return settings.paths.truth / "records.parquet"
 
 
-def evaluate(
-    spark: SparkSession, settings: Settings, lake: Lake, *, mode: str = "latest", run_id: str | None = None
-) -> dict[str, float]:
-    """Score the current ``identity_graph`` against the truth and record the metrics.
+@dataclass
+class IdentityEvaluation(StepReport):
+    """Identity accuracy of one evaluation run: metric name -> value (see the module docstring)."""
 
-    Returns:
-        metric name -> value (pairwise_*, bcubed_*, hard_negative_*, blocking_recall, records, ...).
+    run_id: str
+    truth: str
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def evaluate(
+    spark: SparkSession,
+    settings: Settings,
+    lake: Lake,
+    *,
+    mode: str = "latest",
+    run_id: str | None = None,
+    truth: Path | None = None,
+) -> IdentityEvaluation:
+    """Score the current ``identity_graph`` against a truth file and record the metrics.
+
+    Args:
+        truth: the record-level truth (``feed, source_id, person_id, is_bad``); the generator's
+            ``truth/records.parquet`` under the home by default.
 
     Raises:
-        TruthMissingError: there is no ``truth/records.parquet`` (only generated data has truth).
+        TruthMissingError: there is no truth file (only generated data has one).
     """
-    if not truth_file(settings).is_file():
+    truth = truth or truth_file(settings)
+    if not truth.is_file():
         raise TruthMissingError(
-            f"No ground truth at {truth_file(settings)}: evaluation needs data made by `cdp generate`."
+            f"No ground truth at {truth}: evaluation needs data made by `cdp generate` (or a truth file)."
         )
     if not lake.exists(IDENTITY_GRAPH.name):
         raise UserFacingError("identity_graph does not exist yet: run `cdp identity resolve` first.")
@@ -69,28 +87,31 @@ def evaluate(
         rules.link(con, settings.identity)
         graph = lake.read_arrow(IDENTITY_GRAPH.name, ["record_key", "customer_id"])
         inputs.register(con, "graph", graph)
-        metrics = compute(con, settings)
+        metrics = compute(con, truth)
     finally:
         con.close()
-    run_id = run_id or f"evaluate-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_id = run_id or new_run_id("evaluate")
     version = models.current_version(settings) or "none"
     now = dt.datetime.now(dt.UTC)
     rows = [(run_id, now, mode, name, float(value), version) for name, value in sorted(metrics.items())]
     lake.create(IDENTITY_EVALUATION.name, IDENTITY_EVALUATION.spark_schema)
     lake.append(IDENTITY_EVALUATION.name, spark.createDataFrame(rows, IDENTITY_EVALUATION.spark_schema))
-    return metrics
+    return IdentityEvaluation(run_id=run_id, truth=str(truth), metrics=metrics)
 
 
-def compute(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, float]:
-    """The metrics, given ``records`` and ``graph`` tables in ``con`` (no lake access)."""
-    truth = truth_file(settings)
+def compute(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, float]:
+    """The metrics, given ``records`` and ``graph`` tables in ``con`` and a truth file (no lake access).
+
+    Hard-negative figures come from ``hard_negatives.parquet`` beside the truth file, when it exists.
+    """
     con.execute(
-        f"""
+        """
         create or replace table truth as
         select distinct feed || ':' || source_id as record_key, person_id
-        from read_parquet('{truth}')
+        from read_parquet($truth)
         where not is_bad and person_id is not null and source_id is not null
-        """
+        """,
+        {"truth": str(truth)},
     )
     con.execute(
         """
@@ -124,7 +145,7 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, flo
         """
     ).fetchall()[0]
     metrics.update(_f1("bcubed", float(precision or 0.0), float(recall or 0.0)))
-    metrics.update(_hard_negatives(con, settings))
+    metrics.update(_hard_negatives(con, truth.with_name("hard_negatives.parquet")))
     metrics["blocking_recall"] = _blocking_recall(con)
     return metrics
 
@@ -140,14 +161,13 @@ def _f1(prefix: str, precision: float, recall: float) -> dict[str, float]:
     return {f"{prefix}_precision": precision, f"{prefix}_recall": recall, f"{prefix}_f1": f1}
 
 
-def _hard_negatives(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, float]:
-    path = settings.paths.truth / "hard_negatives.parquet"
+def _hard_negatives(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, float]:
     if not path.is_file():
         return {}
     rows = con.execute(
-        f"""
+        """
         with pairs as (
-            select distinct person_a, person_b, kind from read_parquet('{path}')
+            select distinct person_a, person_b, kind from read_parquet($path)
         ),
         present as (
             select p.* from pairs p
@@ -162,7 +182,8 @@ def _hard_negatives(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
         select p.kind, count(*) as pairs, count(m.kind) as merged
         from present p left join merged m using (person_a, person_b, kind)
         group by p.kind order by p.kind
-        """
+        """,
+        {"path": str(path)},
     ).fetchall()
     result: dict[str, float] = {}
     total = merged_total = 0

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from identity.matching import TrainedModel
 from infra.errors import UserFacingError
+from infra.runs import StepReport
 from infra.settings import Settings
 
 VERSION = re.compile(r"^v\d{4,}$")
@@ -89,10 +91,54 @@ def current(settings: Settings) -> TrainedModel | None:
     return load(settings, version) if version else None
 
 
-def promote(settings: Settings, version: str) -> None:
+@dataclass(frozen=True)
+class Promotion(StepReport):
+    """Which version became current, and which one it replaced."""
+
+    version: str
+    previous_version: str | None
+
+
+def promote(settings: Settings, version: str) -> Promotion:
     """Make ``version`` the model resolution uses."""
     load(settings, version)
+    previous = current_version(settings)
     marker = model_root(settings) / "CURRENT"
     temporary = marker.with_suffix(".tmp")
     temporary.write_text(version + "\n", encoding="utf-8")
     temporary.replace(marker)
+    return Promotion(version=version, previous_version=previous)
+
+
+@dataclass(frozen=True)
+class ModelComparison(StepReport):
+    """A trained version's stored score next to the current version's, and whether it is not worse."""
+
+    version: str
+    score: float
+    current_version: str | None
+    current_score: float | None
+    not_worse: bool
+
+
+def compare(settings: Settings, version: str) -> ModelComparison:
+    """Compare ``version``'s stored score with the current version's.
+
+    Raises:
+        ModelNotFoundError: ``version`` has no stored scores.
+    """
+    metrics = metrics_of(settings, version)
+    if metrics is None:
+        raise ModelNotFoundError(
+            f"Identity model {version} has no scores under {model_root(settings)}; "
+            "train it with `cdp identity train` or the cdp_identity_training DAG."
+        )
+    current = current_version(settings)
+    if current == version:
+        current = None
+    current_metrics = metrics_of(settings, current) if current else None
+    score = float(metrics["score"])
+    current_score = float(current_metrics["score"]) if current_metrics else None
+    # A current model whose score is unknown cannot be shown to be worse, so it stays.
+    not_worse = current is None or (current_score is not None and score >= current_score)
+    return ModelComparison(version, score, current, current_score, not_worse)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from identity.backends import SplinkRunner
 from identity.clustering import cluster, components
 from identity.ids import IssuedId, assign_ids
 from identity.matching import TrainedModel
+from infra.errors import UserFacingError
+from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
 from infra.storage import Lake
 from schemas.identity import (
@@ -49,8 +50,10 @@ DIRECT_RULES = tuple(rules.IDENTIFIER_COLUMNS)  # a rule named after an identifi
 
 
 @dataclass
-class ResolveReport:
+class ResolveReport(StepReport):
     """What a resolution run did."""
+
+    digits = 1
 
     run_id: str
     mode: str
@@ -120,7 +123,7 @@ def run(
     """
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
-    run_id = run_id or f"identity-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_id = run_id or new_run_id("identity", now)
     as_of = as_of or now.date()
     if not lake.exists(PERSON_RECORDS.name):
         raise inputs_missing()
@@ -186,8 +189,6 @@ def resolve_in(
 
 
 def inputs_missing() -> Exception:
-    from infra.errors import UserFacingError
-
     return UserFacingError(
         f"Table {PERSON_RECORDS.name} does not exist yet: run `cdp ingest` and `cdp standardise` first."
     )
@@ -443,7 +444,7 @@ def _publish(
     meta = {"run_id": report.run_id, "model_version": report.model_version, "mode": report.mode}
     versions: dict[str, int] = {}
     graph = con.sql(
-        f"""
+        """
         with linked as (
             select record_key_l as record_key, method, rule, match_probability, strength
             from edges where is_linked
@@ -460,14 +461,14 @@ def _publish(
         sizes as (select customer_id, count(*) as cluster_size from assigned group by customer_id)
         select a.record_key, a.customer_id, r.source,
                coalesce(b.method, 'singleton') as link_method, b.rule as link_rule, b.match_probability,
-               s.cluster_size, r.record_hash, '{report.run_id}' as run_id,
-               '{now.isoformat()}'::timestamptz as updated_at
+               s.cluster_size, r.record_hash, $run_id as run_id, $now::timestamptz as updated_at
         from assigned a
         join records r using (record_key)
         join sizes s using (customer_id)
         left join best b using (record_key)
         order by a.record_key
-        """
+        """,
+        params={"run_id": report.run_id, "now": now.isoformat()},
     ).to_arrow_table()
     lake.create(
         IDENTITY_GRAPH.name, IDENTITY_GRAPH.spark_schema, properties=IDENTITY_GRAPH.properties,
@@ -479,11 +480,12 @@ def _publish(
     )  # fmt: skip
     del graph  # a million rows: let go before the pairs are built
     pairs = con.sql(
-        f"""
-        select record_key_l, record_key_r, method, rule, match_weight, match_probability, is_linked,
-               '{report.run_id}' as run_id
-        from edges order by record_key_l, record_key_r
         """
+        select record_key_l, record_key_r, method, rule, match_weight, match_probability, is_linked,
+               $run_id as run_id
+        from edges order by record_key_l, record_key_r
+        """,
+        params={"run_id": report.run_id},
     ).to_arrow_table()
     lake.create(IDENTITY_PAIRS.name, IDENTITY_PAIRS.spark_schema, description=IDENTITY_PAIRS.description)
     versions[IDENTITY_PAIRS.name] = lake.sync(

@@ -1,9 +1,9 @@
 """``cdp identity train``: train a new model version, score it, and promote it when it is not worse.
 
-A candidate is scored by resolving all records with it (nothing is published). With the generator's truth
-present the score is pairwise F1; without truth it is a proxy: the share of rule-linked pairs the model
-links on its own (it should agree with the identifiers) minus the share of its links that join records
-known to be different people.
+A candidate is scored by resolving all records with it (nothing is published). A production deployment has
+no ground truth, so the score is a proxy: the share of rule-linked pairs the model links on its own (it
+should agree with the identifiers) minus the share of its links that join records known to be different
+people. Accuracy against a truth is measured apart (``cdp identity evaluate``, the benchmarks).
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ from typing import Any, Literal
 from pyspark.sql import SparkSession
 
 from identity import charts as identity_charts
-from identity import evaluate, inputs, models, resolve
+from identity import inputs, models, resolve
 from identity.backends import SplinkRunner
 from identity.matching import TrainedModel
+from infra.runs import StepReport
 from infra.settings import Settings
 from infra.storage import Lake
 
 log = logging.getLogger(__name__)
-Promotion = Literal["if-better", "always", "never"]
+PromotionPolicy = Literal["if-better", "always", "never"]
 
 
 @dataclass(frozen=True)
-class TrainingResult:
+class TrainingResult(StepReport):
     """The new version, its scores, the current version's scores, and whether it was promoted."""
 
     version: str
@@ -43,7 +44,7 @@ def train(
     settings: Settings,
     lake: Lake,
     *,
-    promote: Promotion = "if-better",
+    promote: PromotionPolicy = "if-better",
     spark_factory: Callable[[], Any] | None = None,
 ) -> TrainingResult:
     """Train, score and (maybe) promote a model version; see the module docstring."""
@@ -89,9 +90,6 @@ def score_model(
     resolve.resolve_in(con, settings, runner, model, lake, report)
     con.execute("create or replace table graph as select record_key, customer_id from assigned")
     metrics: dict[str, float] = {}
-    if evaluate.truth_file(settings).is_file():
-        metrics.update(evaluate.compute(con, settings))
-        metrics["score"] = metrics["pairwise_f1"]
     rule_recall, conflict_rate = con.execute(
         f"""
         select
@@ -109,6 +107,6 @@ def score_model(
     ).fetchall()[0]
     metrics["rule_pair_recall"] = float(rule_recall)
     metrics["model_conflict_rate"] = float(conflict_rate)
-    metrics.setdefault("score", float(rule_recall) - float(conflict_rate))
+    metrics["score"] = float(rule_recall) - float(conflict_rate)
     metrics["customers"] = float(report.customers)
     return metrics

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 
+from infra.runs import runtime
 from infra.settings import Settings
 from schemas.ops import PIPELINE_FAILURES
 
@@ -40,9 +41,7 @@ def record_failure(
             dag_id, task_id, run_id, as_of, int(try_number), error_type, mask(message),
             dt.datetime.now(dt.UTC),
         )  # fmt: skip
-        from jobs.steps import spark_and_lake
-
-        spark, lake = spark_and_lake(settings)
+        spark, lake = runtime(settings).spark, runtime(settings).lake
         schema = PIPELINE_FAILURES.spark_schema
         lake.create(PIPELINE_FAILURES.name, schema, description=PIPELINE_FAILURES.description)
         lake.append(PIPELINE_FAILURES.name, spark.createDataFrame([row], schema), metadata={"run_id": run_id})

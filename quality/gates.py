@@ -27,6 +27,7 @@ from pyspark.sql import SparkSession
 
 from infra.console import progress
 from infra.errors import UserFacingError
+from infra.runs import StepReport
 from infra.settings import Settings
 from infra.storage import Lake
 from quality import frames
@@ -76,7 +77,7 @@ class Failure:
 
 
 @dataclass
-class GateResult:
+class GateResult(StepReport):
     """What a gate run validated and found."""
 
     layer: str
@@ -112,8 +113,8 @@ class GateResult:
         """No critical expectation failed."""
         return not self.critical_failures
 
-    def summary(self) -> dict[str, Any]:
-        """A JSON-serialisable summary (kept by Airflow as the task's XCom)."""
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe summary (kept by Airflow as the task's XCom); each expectation's row stays out."""
         counts = Counter(f.severity for f in self.failures)
         return {
             "layer": self.layer,
@@ -201,7 +202,7 @@ def run_layer(
         row.update(run_id=run_id, layer=layer, as_of=as_of, validated_at=validated_at)
     store_results(spark, lake, result.rows, run_id=run_id, layer=layer, tables=tables)
     result.seconds = time.perf_counter() - started
-    log.debug("Quality gate %s for run %s: %s", layer, run_id, json.dumps(result.summary()))
+    log.debug("Quality gate %s for run %s: %s", layer, run_id, json.dumps(result.to_dict()))
     if raise_on_critical and not result.passed:
         raise QualityGateError(gate_message(settings, result))
     return result

@@ -39,13 +39,13 @@ from schemas.identity import (
     IDENTITY_RUNS,
     WITHHELD_IDENTIFIERS,
 )
+from schemas.quality import QUALITY_LAYERS
 from schemas.silver import PERSON_RECORDS, SILVER_TABLES
 
 NONE_WHERE = "ExpectTableRowCountToEqual"
 CRITICAL = "critical"
 WARNING = "warning"
 INFO = "info"
-LAYERS = ("bronze", "silver", "identity", "gold")
 
 # Formats as typed by people (bronze keeps the source's values): surrounding blanks and any case allowed.
 RAW_FORMATS = {
@@ -148,7 +148,7 @@ def layer_suites(layer: str, quality: QualitySettings, as_of: dt.date) -> list[S
     elif layer == "gold":
         suites = [table_suite(t, layer, quality, as_of, table_name=staging_name(t.name)) for t in GOLD_TABLES]
     else:
-        raise ValueError(f"Unknown quality layer {layer!r}; layers: {', '.join(LAYERS)}")
+        raise ValueError(f"Unknown quality layer {layer!r}; layers: {', '.join(QUALITY_LAYERS)}")
     return [_with_overrides(s, quality.severity_overrides) for s in suites]
 
 

@@ -6,19 +6,34 @@ of the feed's declared zone. Every landing row is either here or in ``quarantine
 
 from __future__ import annotations
 
+import enum
+
 from schemas.core import DATE, LONG, STRING, STRINGS, TIMESTAMP, Column, LandingContract, TableSchema
 from schemas.landing import CONTRACTS
 
-REASON_CODES = (
-    "PARSE_ERROR",
-    "COLUMN_COUNT_MISMATCH",
-    "TYPE_CAST:<column>",
-    "NULL_KEY:<column>",
-    "ENCODING_ERROR",
-    "FIELD_TOO_LONG:<column>",
-    "OUT_OF_RANGE:<column>",
-    "DUPLICATE",
-)
+
+class Reason(enum.StrEnum):
+    """Why a landing row went to quarantine: the one list of reason codes.
+
+    The row-level codes stand alone; a code about one field is written ``<CODE>:<column>`` (:meth:`on`).
+
+    Example:
+        >>> Reason.TYPE_CAST.on("birth_date")
+        'TYPE_CAST:birth_date'
+    """
+
+    PARSE_ERROR = "PARSE_ERROR"  # the line is not valid CSV / JSON
+    COLUMN_COUNT_MISMATCH = "COLUMN_COUNT_MISMATCH"  # more or fewer fields than the header
+    TYPE_CAST = "TYPE_CAST"  # a field does not parse as its column's type
+    NULL_KEY = "NULL_KEY"  # the record key is empty
+    ENCODING_ERROR = "ENCODING_ERROR"  # the line is not valid UTF-8
+    DUPLICATE = "DUPLICATE"  # the same record again, within or across batches
+    OUT_OF_RANGE = "OUT_OF_RANGE"  # a number or date outside its column's bounds
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"  # a text longer than its column allows
+
+    def on(self, column: str) -> str:
+        """The code for one column, ``<CODE>:<column>``."""
+        return f"{self.value}:{column}"
 
 INGEST_METADATA = (
     Column("batch_date", DATE, "The landing batch (folder date) the row arrived in.", required=True),

@@ -7,7 +7,7 @@ privacy handling and documentation are all generated from these declarations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -196,11 +196,6 @@ class LandingContract:
     def column(self, name: str) -> Column:
         """The declared field called ``name``."""
         return self.landing_table.column(name)
-
-
-def with_columns(columns: Iterable[Column], **changes: Column) -> tuple[Column, ...]:
-    """Columns with some replaced by name (for derived tables)."""
-    return tuple(changes.get(c.name, c) for c in columns)
 
 
 def renamed(column: Column, name: str, description: str | None = None) -> Column:

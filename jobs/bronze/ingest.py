@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -29,10 +28,11 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from infra.errors import UserFacingError
+from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
 from infra.storage import Lake
 from jobs.bronze.landing_files import LandingFile, check_header, discover, parse_lines
-from schemas.bronze import INGEST_MANIFEST, QUARANTINE, bronze_table
+from schemas.bronze import INGEST_MANIFEST, QUARANTINE, Reason, bronze_table
 from schemas.core import Column, LandingContract
 from schemas.landing import contract as contract_of
 
@@ -63,12 +63,22 @@ class FeedResult:
 
 
 @dataclass
-class IngestReport:
+class IngestReport(StepReport):
     """What an ingestion run did, per feed, and which files it skipped as already ingested."""
+
+    derived = ("batches", "files", "rows_in", "rows_bronze", "rows_quarantined", "reasons")
 
     run_id: str
     feeds: list[FeedResult] = field(default_factory=list)
     skipped_files: int = 0
+
+    @property
+    def batches(self) -> list[dt.date]:
+        return sorted({day for f in self.feeds for day in f.batches})
+
+    @property
+    def files(self) -> int:
+        return sum(f.files for f in self.feeds)
 
     @property
     def rows_in(self) -> int:
@@ -95,19 +105,22 @@ def run(
     settings: Settings,
     lake: Lake,
     *,
-    channels: list[str] | None = None,
-    batch: dt.date | None = None,
+    channels: Sequence[str] | None = None,
+    batches: Sequence[dt.date] | None = None,
     run_id: str | None = None,
 ) -> IngestReport:
-    """Ingest every new landing batch of the given channels (all by default), or one batch date.
+    """Ingest every new landing batch of the given channels (all by default), or of the given batch dates.
 
     Raises:
         ContractError: a file's header, name or folder breaks its contract (nothing is written).
         ChangedFileError: a file already ingested has changed (nothing is written).
         BalanceError: rows in differ from rows out for a file (nothing is written).
     """
-    run_id = run_id or f"ingest-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    files = discover(settings.paths.landing, channels, batch)
+    run_id = run_id or new_run_id("ingest")
+    report = IngestReport(run_id=run_id)
+    if batches is not None and not batches:
+        return report
+    files = discover(settings.paths.landing, channels, batches)
     seen = _manifest(lake)
     changed = [f for f in files if f.relative_path in seen and seen[f.relative_path] != f.checksum]
     if changed:
@@ -116,7 +129,6 @@ def run(
             f"{len(changed)} landing file(s) changed after they were ingested: {names}. Landing files are "
             "immutable; deliver corrections as a new file in a new batch folder."
         )
-    report = IngestReport(run_id=run_id)
     by_feed: dict[str, list[LandingFile]] = {}
     for f in files:
         by_feed.setdefault(f.feed, []).append(f)
@@ -329,14 +341,14 @@ def _type_and_check(parsed: DataFrame, contract: LandingContract) -> DataFrame:
     for c in contract.columns:
         raw, value = F.col(f"raw_{c.name}"), F.col(c.name)
         if c.name in contract.primary_key:
-            checks.append(F.when(raw.isNull() | (F.trim(raw) == ""), F.lit(f"NULL_KEY:{c.name}")))
+            checks.append(F.when(raw.isNull() | (F.trim(raw) == ""), F.lit(Reason.NULL_KEY.on(c.name))))
         if not isinstance(c.dtype, T.StringType):
-            checks.append(F.when(raw.isNotNull() & value.isNull(), F.lit(f"TYPE_CAST:{c.name}")))
+            checks.append(F.when(raw.isNotNull() & value.isNull(), F.lit(Reason.TYPE_CAST.on(c.name))))
         if c.max_length is not None:
-            checks.append(F.when(F.length(raw) > c.max_length, F.lit(f"FIELD_TOO_LONG:{c.name}")))
+            checks.append(F.when(F.length(raw) > c.max_length, F.lit(Reason.FIELD_TOO_LONG.on(c.name))))
         out_of_range = _out_of_range(c, value, contract)
         if out_of_range is not None:
-            checks.append(F.when(out_of_range, F.lit(f"OUT_OF_RANGE:{c.name}")))
+            checks.append(F.when(out_of_range, F.lit(Reason.OUT_OF_RANGE.on(c.name))))
     field_reasons = F.array_compact(F.array(*checks)) if checks else F.array().cast("array<string>")
     reasons = F.when(F.size("parse_reasons") > 0, F.col("parse_reasons")).otherwise(field_reasons)
     return typed.withColumn("reasons", reasons).withColumn("row_hash", F.sha2("raw_text", 256))
@@ -394,5 +406,5 @@ def _flag_duplicates(
         df = df.withColumn("seen_before", F.lit(False))
     duplicate = clean & ((F.col("occurrence") > 1) | F.coalesce(F.col("seen_before"), F.lit(False)))
     return df.withColumn(
-        "reasons", F.when(duplicate, F.array(F.lit("DUPLICATE"))).otherwise(F.col("reasons"))
+        "reasons", F.when(duplicate, F.array(F.lit(Reason.DUPLICATE.value))).otherwise(F.col("reasons"))
     )

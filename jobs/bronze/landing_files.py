@@ -13,12 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
 from infra.errors import UserFacingError
+from schemas.bronze import Reason
 from schemas.core import LandingContract
 from schemas.landing import CONTRACTS, feeds_of
 
@@ -54,14 +55,15 @@ class ParsedLine:
 
 
 def discover(
-    landing_root: Path, channels: list[str] | None = None, batch: dt.date | None = None
+    landing_root: Path, channels: Sequence[str] | None = None, batches: Iterable[dt.date] | None = None
 ) -> list[LandingFile]:
-    """Every landing file of the given channels (all by default) and batch (all by default).
+    """Every landing file of the given channels (all by default) and batch dates (all by default).
 
     Raises:
         ContractError: a batch folder is not named YYYY-MM-DD, or a file matches no feed of its channel;
             such files would otherwise never be ingested.
     """
+    wanted = None if batches is None else set(batches)
     problems: list[str] = []
     found: list[LandingFile] = []
     for channel in channels or list(dict.fromkeys(c.channel for c in CONTRACTS)):
@@ -75,7 +77,7 @@ def discover(
                     problems.append(f"{folder.relative_to(landing_root)} is not a YYYY-MM-DD batch folder")
                 continue
             batch_date = dt.date.fromisoformat(folder.name)
-            if batch is not None and batch_date != batch:
+            if wanted is not None and batch_date not in wanted:
                 continue
             for path in sorted(folder.iterdir()):
                 if path.name.startswith(".") or not path.is_file():
@@ -175,7 +177,7 @@ def parse_lines(content: bytes, contract: LandingContract) -> Iterator[ParsedLin
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             raw = line.decode("utf-8", errors="backslashreplace")
-            yield ParsedLine(index, raw, (None,) * width, ("ENCODING_ERROR",))
+            yield ParsedLine(index, raw, (None,) * width, (Reason.ENCODING_ERROR,))
             continue
         if is_csv:
             yield _parse_csv(index, text, width)
@@ -187,10 +189,10 @@ def _parse_csv(index: int, text: str, width: int) -> ParsedLine:
     try:
         rows = list(csv.reader([text], strict=True))
     except csv.Error:
-        return ParsedLine(index, text, (None,) * width, ("PARSE_ERROR",))
+        return ParsedLine(index, text, (None,) * width, (Reason.PARSE_ERROR,))
     values = rows[0] if rows else []
     if len(values) != width:
-        return ParsedLine(index, text, (None,) * width, ("COLUMN_COUNT_MISMATCH",))
+        return ParsedLine(index, text, (None,) * width, (Reason.COLUMN_COUNT_MISMATCH,))
     return ParsedLine(index, text, tuple(v if v != "" else None for v in values), ())
 
 
@@ -200,11 +202,11 @@ def _parse_json(index: int, text: str, names: list[str], known: set[str]) -> Par
         # Floats print back in their shortest round-trip form, so 19.90 reaches decimal(12,2) exactly.
         record = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        return ParsedLine(index, text, (None,) * width, ("PARSE_ERROR",))
+        return ParsedLine(index, text, (None,) * width, (Reason.PARSE_ERROR,))
     if not isinstance(record, dict):
-        return ParsedLine(index, text, (None,) * width, ("PARSE_ERROR",))
+        return ParsedLine(index, text, (None,) * width, (Reason.PARSE_ERROR,))
     if not set(record) <= known:
-        return ParsedLine(index, text, (None,) * width, ("COLUMN_COUNT_MISMATCH",))
+        return ParsedLine(index, text, (None,) * width, (Reason.COLUMN_COUNT_MISMATCH,))
     return ParsedLine(index, text, tuple(_json_text(record.get(n)) for n in names), ())
 
 

@@ -13,20 +13,25 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from infra.errors import UserFacingError
+from infra.runs import StepReport
 from infra.settings import Settings
+from infra.storage import Lake
+from jobs.gold import attribution
+from schemas.gold import CUSTOMER_PROFILE, LIFECYCLE_EVALUATION, staging_name
 
 MANIFEST = "manifest.json"
-ORDER_FEEDS = ("orders_online", "orders_pos")
 
 
 @dataclass
-class StageEvaluation:
-    """The confusion matrix rows and the headline figures."""
+class StageEvaluation(StepReport):
+    """The confusion matrix rows (true stage, computed stage, people) and the headline figures."""
+
+    derived = ("agreement_by_true_stage",)
 
     matrix: list[tuple[str, str, int]] = field(default_factory=list)
     people: int = 0
@@ -34,21 +39,40 @@ class StageEvaluation:
     people_without_customer: int = 0
     truth_date: str = ""
 
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready figures: agreement overall and per true stage."""
+    @property
+    def agreement_by_true_stage(self) -> dict[str, float]:
+        """The share of the people of each true stage given that stage."""
         per_stage: dict[str, list[int]] = {}
         for true_stage, stage, n in self.matrix:
             counts = per_stage.setdefault(true_stage, [0, 0])
             counts[1] += n
             if true_stage == stage:
                 counts[0] += n
-        return {
-            "people": self.people,
-            "agreement": round(self.agreement, 4),
-            "agreement_by_true_stage": {s: round(a / t, 4) for s, (a, t) in sorted(per_stage.items()) if t},
-            "people_without_customer": self.people_without_customer,
-            "truth": self.truth_date,
-        }
+        return {s: a / t for s, (a, t) in sorted(per_stage.items()) if t}
+
+
+def evaluate_staged(
+    spark: SparkSession, settings: Settings, lake: Lake, *, as_of: dt.date, run_id: str
+) -> StageEvaluation | None:
+    """Evaluate the staged ``customer_profile`` of ``as_of`` and store the matrix in ``lifecycle_evaluation``.
+
+    The rows of ``as_of`` are replaced, so evaluating a date again leaves one copy. None (nothing written)
+    when the truth does not know ``as_of``.
+    """
+    staged = staging_name(CUSTOMER_PROFILE.name)
+    if not lake.exists(staged):
+        raise UserFacingError(f"{staged} does not exist yet: run `cdp profile build --as-of {as_of}` first.")
+    att = attribution.attribute(lake, as_of, settings.timezone)
+    profile = lake.read(staged).filter(F.col("as_of") == F.lit(as_of))
+    result = evaluate(spark, settings, as_of, profile, att.records, att.orders)
+    if result is None:
+        return None
+    table = LIFECYCLE_EVALUATION
+    lake.create(table.name, table.spark_schema, description=table.description)
+    rows = [(run_id, as_of, true_stage, stage, n) for true_stage, stage, n in result.matrix]
+    df = spark.createDataFrame(rows, table.spark_schema)
+    lake.overwrite(table.name, df, where={"as_of": as_of}, metadata={"run_id": run_id})
+    return result
 
 
 def truth_period_end(truth: Path) -> dt.date | None:

@@ -22,12 +22,13 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from infra.console import console
+from infra.runs import StepReport
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.gold import CACHE, attribution, clv, consent, evaluation, health, rfm, stages, survivorship, traits
+from jobs.gold import CACHE, attribution, clv, consent, health, rfm, stages, survivorship, traits
 from jobs.silver.common import business_date
 from schemas.core import TableSchema
-from schemas.gold import CUSTOMER_LIFECYCLE_HISTORY, CUSTOMER_PROFILE, LIFECYCLE_EVALUATION, staging_name
+from schemas.gold import CUSTOMER_LIFECYCLE_HISTORY, CUSTOMER_PROFILE, staging_name
 
 MONEY_DIGITS = 2
 RATE_DIGITS = 4
@@ -37,8 +38,8 @@ RATE_COLUMNS = ("predicted_orders_12m", "probability_alive")
 
 
 @dataclass
-class ProfileReport:
-    """What a build did: rows staged, stages, unattributed rows, CLV holdout, truth agreement."""
+class ProfileReport(StepReport):
+    """What a build did: rows staged, stages, RFM segments, unattributed rows, the CLV holdout."""
 
     run_id: str
     as_of: dt.date
@@ -48,23 +49,7 @@ class ProfileReport:
     transitions: int = 0
     unattributed: dict[str, int] = field(default_factory=dict)
     clv: dict[str, Any] = field(default_factory=dict)
-    evaluation: dict[str, Any] | None = None
     seconds: float = 0.0
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-serialisable figures (Airflow keeps them as the task's XCom)."""
-        return {
-            "run_id": self.run_id,
-            "as_of": self.as_of.isoformat(),
-            "rows": dict(self.rows),
-            "stage_transitions": self.transitions,
-            "stages": dict(self.stages),
-            "rfm_segments": dict(self.segments),
-            "unattributed": dict(self.unattributed),
-            "clv_holdout": dict(self.clv),
-            "stage_evaluation": self.evaluation,
-            "seconds": round(self.seconds, 1),
-        }
 
 
 def _known_customers(att: attribution.Attributed, orders: DataFrame, timezone: str) -> DataFrame:
@@ -216,8 +201,6 @@ def profile_frame(
     return profile, {
         "clv": clv_report,
         "unattributed": unattributed,
-        "records": att.records,
-        "orders": att.orders,
         "cached": [orders, customers, att, clv_summary],
     }
 
@@ -264,8 +247,7 @@ def build(
 ) -> ProfileReport:
     """Build every gold table into its staging table for ``as_of``; returns what was built.
 
-    Writes ``staging_customer_profile`` and ``staging_customer_lifecycle_history`` (overwritten) and, when
-    the generator's truth is present, this run's rows of ``lifecycle_evaluation``. Never writes the
+    Writes ``staging_customer_profile`` and ``staging_customer_lifecycle_history`` (overwritten); never the
     published gold tables (see ``jobs.gold.publish``).
     """
     started = time.perf_counter()
@@ -300,21 +282,7 @@ def build(
         report.transitions = int(transitions)
         report.unattributed = extra["unattributed"]
         report.clv = extra["clv"]
-        result = evaluation.evaluate(spark, settings, as_of, staged, extra["records"], extra["orders"])
-        if result is not None:
-            _write_evaluation(spark, lake, result, as_of=as_of, run_id=run_id)
-            report.evaluation = {**result.summary(), "matrix": [list(r) for r in result.matrix]}
         for cached in extra["cached"]:
             cached.unpersist()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _write_evaluation(
-    spark: SparkSession, lake: Lake, result: evaluation.StageEvaluation, *, as_of: dt.date, run_id: str
-) -> None:
-    table = LIFECYCLE_EVALUATION
-    lake.create(table.name, table.spark_schema, description=table.description)
-    rows = [(run_id, as_of, true_stage, stage, n) for true_stage, stage, n in result.matrix]
-    df = spark.createDataFrame(rows, table.spark_schema)
-    lake.overwrite(table.name, df, where={"run_id": run_id}, metadata={"run_id": run_id})

@@ -13,11 +13,13 @@ drops none of them, so a rerun of a date replaces that date's transitions and ne
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from infra.errors import UserFacingError
+from infra.runs import StepReport
 from infra.settings import Settings
 from infra.storage import Lake
 from schemas.core import TableSchema
@@ -31,10 +33,19 @@ class PublishBlockedError(UserFacingError):
     """The run's gold quality gate has not passed, so nothing may be published."""
 
 
+@dataclass(frozen=True)
+class PublishReport(StepReport):
+    """The run and date published, and the version of each published gold table."""
+
+    run_id: str
+    as_of: dt.date
+    versions: dict[str, int]
+
+
 def publish(
     spark: SparkSession, settings: Settings, lake: Lake, *, as_of: dt.date, run_id: str
-) -> dict[str, int]:
-    """Copy every staged gold table to its published table; returns table -> published version.
+) -> PublishReport:
+    """Copy every staged gold table to its published table.
 
     Raises:
         PublishBlockedError: the gold quality gate of ``run_id`` did not pass (or never ran), or a
@@ -60,7 +71,7 @@ def publish(
         if table.name == CUSTOMER_LIFECYCLE_HISTORY.name:
             staged = _accumulated(lake, staged, as_of)
         versions[table.name] = _sync(lake, table, staged, run_id)
-    return versions
+    return PublishReport(run_id=run_id, as_of=as_of, versions=versions)
 
 
 def _accumulated(lake: Lake, staged: DataFrame, as_of: dt.date) -> DataFrame:

@@ -1,4 +1,5 @@
-"""What every silver job shares: standardising columns with ``normalise`` and converting times.
+"""What every silver job shares: standardising columns with ``normalise``, converting times, and
+:class:`SilverJob`, the declaration of how one silver table is made from bronze and written.
 
 Standardisation is one ``mapInArrow`` pass per table: every step (email, phone, name, address) runs on
 each row in the same Python task, with a per-task cache so a value repeated across rows (a guest's phone on
@@ -18,8 +19,11 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from infra.settings import Settings
 from infra.storage import Lake
 from normalise import normalise_address, normalise_email, normalise_name, normalise_phone
+from schemas.bronze import bronze_name
+from schemas.core import LandingContract, TableSchema
 
 CACHE_SIZE = 200_000
 
@@ -183,3 +187,51 @@ def read_bronze(lake: Lake, table: str, batches: Sequence[dt.date] | None) -> Da
         return None
     df = lake.read(table)
     return df.filter(F.col("batch_date").isin(list(batches))) if batches else df
+
+
+Transform = Callable[[DataFrame, Settings], DataFrame]
+
+
+@dataclass(frozen=True)
+class SilverJob:
+    """How one silver table is made: its bronze feeds, each with its transform, and how rows are written.
+
+    An *entity* table (``key`` set: contacts, accounts, members, tickets) keeps the newest version of each
+    key (by ``updated_at``, then batch and line) and, for some batches, merges them in so a row only
+    replaces an older version. An *event* table (no key) replaces the rows of the batches read, so a rerun
+    of the same batches gives the same content. Without batches the table is rebuilt from all of bronze.
+    """
+
+    table: TableSchema
+    sources: tuple[tuple[LandingContract, Transform], ...]
+    key: str | None = None
+
+    def run(self, settings: Settings, lake: Lake, batches: Sequence[dt.date] | None, run_id: str) -> int:
+        """Write the table; returns the version written, or -1 when no source has bronze yet."""
+        parts = []
+        for contract, transform in self.sources:
+            bronze = read_bronze(lake, bronze_name(contract.feed), batches)
+            if bronze is None:
+                continue
+            if self.key is not None:
+                newest = [F.col("updated_at").desc(), F.col("batch_date").desc(), F.col("line_number").desc()]
+                bronze = latest_per_key(bronze, [self.key], newest)
+            parts.append(transform(bronze, settings).select(*self.table.column_names))
+        if not parts:
+            return -1
+        df = functools.reduce(DataFrame.unionByName, parts)
+        table = self.table
+        lake.create(
+            table.name, table.spark_schema, properties=table.properties, description=table.description
+        )
+        metadata = {"run_id": run_id, "batches": "all" if not batches else ",".join(map(str, batches))}
+        if self.key is None:
+            where = {"batch_date": list(batches)} if batches else None
+            return lake.overwrite(table.name, df, where=where, metadata=metadata)
+        if not batches:
+            return lake.overwrite(table.name, df, metadata=metadata)
+        newer = (
+            "s.updated_at > t.updated_at OR (s.updated_at = t.updated_at AND s.batch_date >= t.batch_date)"
+        )
+        lake.merge(table.name, df, [self.key], update_condition=newer, metadata=metadata)
+        return lake.version(table.name)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import address, email, local_to_utc, name, phone, standardise
-from jobs.silver.entities import publish_entities
-from schemas.bronze import bronze_name
+from jobs.silver.common import SilverJob, address, email, local_to_utc, name, phone, standardise
 from schemas.landing import CRM_CONTACTS
 from schemas.silver import SILVER_CRM_CONTACTS
 
 
-def transform(df: DataFrame) -> DataFrame:
+def transform(df: DataFrame, settings: Settings) -> DataFrame:
     """Bronze CRM rows -> standardised contacts (times to UTC from the CRM's zone)."""
     tz = CRM_CONTACTS.timezone
     df = standardise(
@@ -31,14 +25,4 @@ def transform(df: DataFrame) -> DataFrame:
     )
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_crm_contacts`` from bronze (all of it, or merge the given batches)."""
-    return publish_entities(
-        lake, SILVER_CRM_CONTACTS, bronze_name(CRM_CONTACTS.feed), "contact_id", transform, batches, run_id
-    )
+JOB = SilverJob(SILVER_CRM_CONTACTS, ((CRM_CONTACTS, transform),), key="contact_id")

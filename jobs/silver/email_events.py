@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import business_date, email, read_bronze, standardise
-from jobs.silver.events import publish_events
-from schemas.bronze import bronze_name
+from jobs.silver.common import SilverJob, business_date, email, standardise
 from schemas.landing import EMAIL_ENGAGEMENT
 from schemas.silver import SILVER_EMAIL_EVENTS
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_email_events`` for some batches (or all); -1 when there is no bronze yet."""
-    bronze = read_bronze(lake, bronze_name(EMAIL_ENGAGEMENT.feed), batches)
-    if bronze is None:
-        return -1
-    df = standardise(bronze, email("email"))
-    df = df.withColumn("event_date", business_date(F.col("occurred_at"), settings.timezone))
-    return publish_events(lake, SILVER_EMAIL_EVENTS, df, batches, run_id)
+def transform(df: DataFrame, settings: Settings) -> DataFrame:
+    """Bronze email engagement -> events with standardised emails and a business date."""
+    df = standardise(df, email("email"))
+    return df.withColumn("event_date", business_date(F.col("occurred_at"), settings.timezone))
+
+
+JOB = SilverJob(SILVER_EMAIL_EVENTS, ((EMAIL_ENGAGEMENT, transform),))

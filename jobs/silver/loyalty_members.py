@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import email, local_to_utc, name, phone, standardise
-from jobs.silver.entities import publish_entities
-from schemas.bronze import bronze_name
+from jobs.silver.common import SilverJob, email, local_to_utc, name, phone, standardise
 from schemas.landing import LOYALTY_MEMBERS
 from schemas.silver import SILVER_LOYALTY_MEMBERS
 
@@ -23,7 +17,7 @@ def card_number(column: str) -> F.Column:
     return F.when(F.length(digits) > 0, digits)
 
 
-def transform(df: DataFrame) -> DataFrame:
+def transform(df: DataFrame, settings: Settings) -> DataFrame:
     """Bronze member rows -> standardised members (times to UTC from the programme's zone)."""
     tz = LOYALTY_MEMBERS.timezone
     df = standardise(df, name(full="full_name"), email("email"), phone("phone", LOYALTY_MEMBERS.phone_region))
@@ -36,20 +30,4 @@ def transform(df: DataFrame) -> DataFrame:
     )
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_loyalty_members`` from bronze (all of it, or merge the given batches)."""
-    return publish_entities(
-        lake,
-        SILVER_LOYALTY_MEMBERS,
-        bronze_name(LOYALTY_MEMBERS.feed),
-        "member_id",
-        transform,
-        batches,
-        run_id,
-    )
+JOB = SilverJob(SILVER_LOYALTY_MEMBERS, ((LOYALTY_MEMBERS, transform),), key="member_id")

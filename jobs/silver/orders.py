@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import business_date, email, local_to_utc, phone, read_bronze, standardise
-from jobs.silver.events import publish_events
+from jobs.silver.common import SilverJob, business_date, email, local_to_utc, phone, standardise
 from jobs.silver.loyalty_members import card_number
-from schemas.bronze import bronze_name
 from schemas.landing import ORDERS_ONLINE, ORDERS_POS
 from schemas.silver import SILVER_ORDERS
 
@@ -89,22 +83,4 @@ def pos(df: DataFrame, settings: Settings) -> DataFrame:
     )
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_orders`` for some batches (or all); -1 when no order feed has bronze yet."""
-    parts = []
-    for contract, transform in ((ORDERS_ONLINE, online), (ORDERS_POS, pos)):
-        bronze = read_bronze(lake, bronze_name(contract.feed), batches)
-        if bronze is not None:
-            parts.append(transform(bronze, settings).select(*SILVER_ORDERS.column_names))
-    if not parts:
-        return -1
-    df = parts[0]
-    for part in parts[1:]:
-        df = df.unionByName(part)
-    return publish_events(lake, SILVER_ORDERS, df, batches, run_id)
+JOB = SilverJob(SILVER_ORDERS, ((ORDERS_ONLINE, online), (ORDERS_POS, pos)))

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import address, email, name, phone, standardise
-from jobs.silver.entities import publish_entities
-from schemas.bronze import bronze_name
+from jobs.silver.common import SilverJob, address, email, name, phone, standardise
 from schemas.landing import SHOP_ACCOUNTS
 from schemas.silver import SILVER_SHOP_ACCOUNTS
 
 
-def transform(df: DataFrame) -> DataFrame:
+def transform(df: DataFrame, settings: Settings) -> DataFrame:
     """Bronze account rows -> standardised accounts (times already carry offsets)."""
     return standardise(
         df,
@@ -27,14 +21,4 @@ def transform(df: DataFrame) -> DataFrame:
     )
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_shop_accounts`` from bronze (all of it, or merge the given batches)."""
-    return publish_entities(
-        lake, SILVER_SHOP_ACCOUNTS, bronze_name(SHOP_ACCOUNTS.feed), "account_id", transform, batches, run_id
-    )
+JOB = SilverJob(SILVER_SHOP_ACCOUNTS, ((SHOP_ACCOUNTS, transform),), key="account_id")

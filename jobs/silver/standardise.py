@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyspark.sql import SparkSession
 
+from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
 from infra.storage import Lake
 from jobs.silver import (
@@ -23,25 +23,31 @@ from jobs.silver import (
     support_tickets,
     web_events,
 )
-from schemas.silver import SILVER_TABLES
+from jobs.silver.common import SilverJob
+from schemas.silver import IDENTITY_LINKS, PERSON_RECORDS, SILVER_TABLES
 
-BATCH_JOBS = (
-    crm_contacts,
-    shop_accounts,
-    loyalty_members,
-    support_tickets,
-    orders,
-    web_events,
-    email_events,
-    nps_responses,
+# In dependency order: the person records and identity links are derived from these tables.
+BATCH_JOBS: tuple[SilverJob, ...] = tuple(
+    module.JOB
+    for module in (
+        crm_contacts,
+        shop_accounts,
+        loyalty_members,
+        support_tickets,
+        orders,
+        web_events,
+        email_events,
+        nps_responses,
+    )
 )
 
 
 @dataclass
-class StandardiseReport:
-    """Rows per silver table after the step, and the versions written."""
+class StandardiseReport(StepReport):
+    """The batches merged (None: rebuilt from all of bronze), rows per silver table, versions written."""
 
     run_id: str
+    batches: list[dt.date] | None = None
     rows: dict[str, int] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -54,16 +60,16 @@ def run(
     run_id: str | None = None,
 ) -> StandardiseReport:
     """Standardise bronze into silver: the given batches (merged in), or everything (rebuilt)."""
-    run_id = run_id or f"standardise-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    report = StandardiseReport(run_id=run_id)
+    run_id = run_id or new_run_id("standardise")
+    report = StandardiseReport(run_id=run_id, batches=None if batches is None else sorted(batches))
     for job in BATCH_JOBS:
-        version = job.run(spark, settings, lake, batches, run_id)
+        version = job.run(settings, lake, batches, run_id)
         if version >= 0:
-            report.versions[job.__name__.rsplit(".", 1)[-1]] = version
-    for derived in (person_records, identity_links):
+            report.versions[job.table.name] = version
+    for derived, table in ((person_records, PERSON_RECORDS), (identity_links, IDENTITY_LINKS)):
         version = derived.run(spark, settings, lake, run_id)
         if version >= 0:
-            report.versions[derived.__name__.rsplit(".", 1)[-1]] = version
+            report.versions[table.name] = version
     counts = {t.name: t.rows for t in lake.tables()}
     report.rows = {t.name: counts[t.name] or 0 for t in SILVER_TABLES if t.name in counts}
     return report

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from infra.settings import Settings
-from infra.storage import Lake
-from jobs.silver.common import email, local_to_utc, name, phone, standardise
-from jobs.silver.entities import publish_entities
-from schemas.bronze import bronze_name
+from jobs.silver.common import SilverJob, email, local_to_utc, name, phone, standardise
 from schemas.landing import SUPPORT_TICKETS
 from schemas.silver import SILVER_SUPPORT_TICKETS
 
 
-def transform(df: DataFrame) -> DataFrame:
+def transform(df: DataFrame, settings: Settings) -> DataFrame:
     """Bronze ticket rows -> standardised tickets (times to UTC from the desk's zone)."""
     tz = SUPPORT_TICKETS.timezone
     df = standardise(
@@ -35,20 +29,4 @@ def transform(df: DataFrame) -> DataFrame:
     )
 
 
-def run(
-    spark: SparkSession,
-    settings: Settings,
-    lake: Lake,
-    batches: Sequence[dt.date] | None = None,
-    run_id: str = "",
-) -> int:
-    """Write ``silver_support_tickets`` from bronze (all of it, or merge the given batches)."""
-    return publish_entities(
-        lake,
-        SILVER_SUPPORT_TICKETS,
-        bronze_name(SUPPORT_TICKETS.feed),
-        "ticket_id",
-        transform,
-        batches,
-        run_id,
-    )
+JOB = SilverJob(SILVER_SUPPORT_TICKETS, ((SUPPORT_TICKETS, transform),), key="ticket_id")

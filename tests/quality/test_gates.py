@@ -94,7 +94,7 @@ def test_clean_data_passes_critical_checks(spark: Any, clean: tuple[Settings, La
         assert all(r["error"] is None for r in result.rows), [r for r in result.rows if r["error"]]
         assert result.versions == {t: lake.version(t) for t in tables}
         assert gates.passed(lake, "clean", layer)
-        summary = result.summary()
+        summary = result.to_dict()
         assert json.loads(json.dumps(summary)) == summary
         assert summary["failed_critical"] == 0 and summary["evaluated_expectations"] == expected
     rows = stored(lake, "clean")
@@ -164,7 +164,7 @@ def test_warnings_only_let_the_run_go_on(spark: Any, bad: tuple[Settings, Lake])
     result = gates.run_layer(
         spark, lenient, lake, "bronze", run_id="bad-2", as_of=BAD_AS_OF, tables=BAD_TABLES
     )
-    assert result.passed and result.summary()["failed_warning"] == 3
+    assert result.passed and result.to_dict()["failed_warning"] == 3
     assert gates.passed(lake, "bad-2", "bronze")
     assert not gates.passed(lake, "bad-1", "bronze")
     # A rerun of the same run and tables replaces its results instead of adding to them.

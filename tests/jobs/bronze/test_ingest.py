@@ -200,11 +200,11 @@ def test_a_late_file_reloads_its_whole_batch_without_doubles(
     spark: SparkSession, settings: Settings, landing: Path
 ) -> None:
     lake = Lake.from_settings(spark, settings)
-    bronze.run(spark, settings, lake, channels=["nps_surveys"], batch=dt.date(2025, 3, 2))
+    bronze.run(spark, settings, lake, channels=["nps_surveys"], batches=[dt.date(2025, 3, 2)])
     write_csv(landing, "nps_surveys", DAY2, "nps-3.csv", NPS_SURVEYS.column_names, [
         "r20,,cy@example.com,10,,2025-03-02T09:00:00Z,app",
     ])  # fmt: skip
-    report = bronze.run(spark, settings, lake, channels=["nps_surveys"], batch=dt.date(2025, 3, 2))
+    report = bronze.run(spark, settings, lake, channels=["nps_surveys"], batches=[dt.date(2025, 3, 2)])
     assert [(f.files, f.rows_in) for f in report.feeds] == [(2, 3)]
     ids = sorted(r.response_id for r in lake.read("bronze_nps_surveys").collect())
     assert ids == ["r1", "r12", "r20"]  # r1 is not a duplicate here: batch 1 was never ingested

@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from identity import resolve
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.gold import profiles, publish
+from jobs.gold import evaluation, profiles, publish
 from jobs.gold.evaluation import truth_period_end
 from quality import gates
 from schemas.gold import CUSTOMER_LIFECYCLE_HISTORY, CUSTOMER_PROFILE, LIFECYCLE_EVALUATION, staging_name
@@ -80,21 +80,32 @@ def test_one_row_per_active_customer(built: Built) -> None:
     assert lake.read(staging_name(HISTORY)).count() == len(ids)
 
 
-def test_summary_counts_and_truth_agreement(built: Built) -> None:
-    summary = built.report.summary()
+def test_summary_counts(built: Built) -> None:
+    summary = built.report.to_dict()
     assert json.loads(json.dumps(summary)) == summary
     assert summary["rows"][PROFILE] == sum(summary["stages"].values())
     assert set(summary["unattributed"]) >= {"silver_orders", "silver_web_events", "silver_email_events"}
     # Till receipts without card or phone reach nobody: they are counted, not dropped.
     assert summary["unattributed"]["silver_orders"] > 0
-    clv = summary["clv_holdout"]
+    clv = summary["clv"]
     assert clv["evaluated"] and clv["model_orders_mae"] is not None and clv["baseline_orders_mae"] is not None
-    evaluation = summary["stage_evaluation"]
-    assert evaluation is not None and evaluation["truth"] == built.as_of.isoformat()
-    # A regression floor well under the benchmark's; the matrix is stored per run.
-    assert evaluation["agreement"] >= 0.9
-    stored = built.lake.read(LIFECYCLE_EVALUATION.name).filter(F.col("run_id") == "run-1")
-    assert stored.agg(F.sum("customers")).collect()[0][0] == evaluation["people"]
+    # The build never reads the generator's truth: evaluation is a step of its own.
+    assert not built.lake.exists(LIFECYCLE_EVALUATION.name) or (
+        built.lake.read(LIFECYCLE_EVALUATION.name).filter(F.col("run_id") == "run-1").count() == 0
+    )
+
+
+def test_stage_evaluation_against_truth_replaces_its_date(spark: SparkSession, built: Built) -> None:
+    first = evaluation.evaluate_staged(spark, built.settings, built.lake, as_of=built.as_of, run_id="eval-1")
+    assert first is not None and first.truth_date == built.as_of.isoformat()
+    # A regression floor well under the benchmark's.
+    assert first.agreement >= 0.9
+    second = evaluation.evaluate_staged(spark, built.settings, built.lake, as_of=built.as_of, run_id="eval-2")
+    assert second is not None and second.to_dict() == first.to_dict()
+    stored = built.lake.read(LIFECYCLE_EVALUATION.name).filter(F.col("as_of") == F.lit(built.as_of))
+    # One copy of the matrix for the date, from the latest evaluation.
+    assert {r.run_id for r in stored.select("run_id").distinct().collect()} == {"eval-2"}
+    assert stored.agg(F.sum("customers")).collect()[0][0] == first.people
 
 
 def test_publish_is_refused_without_a_passed_gold_gate(spark: SparkSession, built: Built) -> None:
@@ -112,13 +123,13 @@ def test_publish_copies_staging_and_a_second_publish_commits_nothing(
 ) -> None:
     lake = built.lake
     pass_gold_gate(spark, lake, "run-1", built.as_of)
-    versions = publish.publish(spark, built.settings, lake, as_of=built.as_of, run_id="run-1")
+    versions = publish.publish(spark, built.settings, lake, as_of=built.as_of, run_id="run-1").versions
     assert set(versions) == {PROFILE, HISTORY}
     for table in (PROFILE, HISTORY):
         assert lake.properties(table).get("delta.enableChangeDataFeed") == "true"
         assert snapshot(lake.read(table)) == snapshot(lake.read(staging_name(table)))
     again = publish.publish(spark, built.settings, lake, as_of=built.as_of, run_id="run-1")
-    assert again == versions
+    assert again.versions == versions
 
 
 def test_past_as_of_recomputed_gives_the_same_answer(spark: SparkSession, built: Built) -> None:

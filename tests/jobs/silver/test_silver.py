@@ -115,7 +115,7 @@ def test_rerunning_a_batch_changes_nothing(
     before = silver_lake.read("silver_person_records").select("record_key", "record_hash")
     before_rows = sorted(before.collect())
     version = silver_lake.version("silver_person_records")
-    standardise.run(spark, settings, silver_lake, [dt.date(2025, 3, 1)])
+    standardise.run(spark, settings, silver_lake, batches=[dt.date(2025, 3, 1)])
     after = sorted(silver_lake.read("silver_person_records").select("record_key", "record_hash").collect())
     assert after == before_rows
     assert (

@@ -1,0 +1,102 @@
+"""What every pipeline run shares: its run id, the Spark session and lake it runs on, and step reports.
+
+A step (``jobs.steps``) returns a report: a dataclass deriving from :class:`StepReport`, which knows how to
+turn itself into JSON-safe data. Airflow keeps that data as the task's XCom, the CLI prints it with
+``--json``, and the demo reads the report's attributes directly.
+
+Example:
+    >>> import datetime as dt
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class Counted(StepReport):
+    ...     as_of: dt.date
+    ...     rows: int
+    >>> Counted(dt.date(2024, 3, 1), 7).to_dict()
+    {'as_of': '2024-03-01', 'rows': 7}
+    >>> new_run_id("ingest", dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC))[:22]
+    'ingest-20240301T120000'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from infra.storage import Lake
+
+
+def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
+    """A fresh run id for work started outside a scheduled run: ``<kind>-<UTC time>-<6 hex digits>``."""
+    moment = now or dt.datetime.now(dt.UTC)
+    return f"{kind}-{moment:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+class StepReport:
+    """Base of the reports pipeline steps return: a dataclass that serialises itself.
+
+    ``to_dict`` gives every field, plus the properties named in ``derived``, as JSON-safe values: dates and
+    times in ISO format, paths and other objects as text, floats rounded to ``digits`` places.
+    """
+
+    derived: ClassVar[tuple[str, ...]] = ()
+    digits: ClassVar[int] = 4
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-safe data (Airflow XCom, ``--json`` output)."""
+        assert dataclasses.is_dataclass(self), f"{type(self).__name__} must be a dataclass"
+        names = [f.name for f in dataclasses.fields(self)] + list(self.derived)
+        return {name: self._plain(getattr(self, name)) for name in names}
+
+    def _plain(self, value: Any) -> Any:
+        if isinstance(value, StepReport):
+            return value.to_dict()
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: self._plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Mapping):
+            return {str(k): self._plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self._plain(v) for v in value]
+        if isinstance(value, dt.date | dt.datetime):
+            return value.isoformat()
+        if isinstance(value, float):
+            return round(value, self.digits)
+        if value is None or isinstance(value, bool | int | str):
+            return value
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The Spark session and the lake a process's steps run on."""
+
+    spark: SparkSession
+    lake: Lake
+
+
+_RUNTIMES: dict[tuple[str, Path, str], Runtime] = {}
+
+
+def runtime(settings: Settings) -> Runtime:
+    """The process-wide Spark session for these settings and a lake on it, started on first use.
+
+    One session per process: starting Spark costs 10-30 s, and every step of a run, each CLI command and
+    the failure callback share it.
+    """
+    key = (settings.spark.master, settings.paths.lake, settings.delta_engine)
+    if key not in _RUNTIMES:
+        from infra.spark import build_spark
+        from infra.storage import Lake
+
+        spark = build_spark(settings)
+        _RUNTIMES[key] = Runtime(spark, Lake.from_settings(spark, settings))
+    return _RUNTIMES[key]
