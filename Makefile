@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 CDP_HOME ?= cdp_home
 AIRFLOW_PORT ?= 8080
 
-.PHONY: demo test check lint typecheck format install check-python check-java airflow bench clean
+.PHONY: demo test test-fast check lint typecheck imports format install check-python check-java airflow bench clean
 
 demo: install check-java ## Generate sample data and run the whole pipeline on it
 	$(VENV)/bin/cdp demo
@@ -19,7 +19,10 @@ demo: install check-java ## Generate sample data and run the whole pipeline on i
 test: install check-java ## Run the test suite (PYTEST_ARGS="-n 2 --dist loadfile" runs two workers)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-check: lint typecheck test ## ruff, mypy and the tests
+test-fast: install ## The pure unit tests only: no Spark session, no Airflow run
+	$(PY) -m pytest -m "not spark and not slow" $(PYTEST_ARGS)
+
+check: lint typecheck imports test ## ruff, mypy, the import contract and the tests (what CI runs)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -31,6 +34,9 @@ format: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+imports: install ## The layer contract: imports go downward only, no cycles (setup.cfg [importlinter])
+	$(VENV)/bin/lint-imports
 
 install: $(STAMP)
 

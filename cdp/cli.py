@@ -241,6 +241,24 @@ def print_ingest_report(report: IngestReport) -> None:
         console.print("Nothing new to ingest.")
 
 
+@main.command("settings")
+@click.option("--defaults", is_flag=True, help="Print the packaged defaults, each key with its description.")
+@click.pass_obj
+def settings_command(obj: CdpContext, defaults: bool) -> None:
+    """Print the settings in force (defaults, config file and CDP_* variables applied) as YAML.
+
+    With --defaults: every key with its default value and description, a starting point for a config file.
+    """
+    import yaml
+
+    from infra.settings import defaults_yaml, to_dict
+
+    if defaults:
+        click.echo(defaults_yaml(), nl=False)
+        return
+    click.echo(yaml.safe_dump(to_dict(obj.settings), sort_keys=False, allow_unicode=True), nl=False)
+
+
 @main.group()
 def lake() -> None:
     """Inspect the Delta tables under the lake root."""

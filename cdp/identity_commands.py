@@ -1,4 +1,4 @@
-"""``cdp identity``: train, resolve, explain and evaluate identity resolution."""
+"""``cdp identity``: train, compare and promote models; resolve, explain and evaluate identities."""
 
 from __future__ import annotations
 
@@ -47,6 +47,35 @@ def train(obj: CdpContext, promote: str) -> None:
         previous = f"{result.previous_version} scored {result.previous_score:.4f}"
     state = "promoted to current" if result.promoted else "stored, not promoted"
     console.print(f"{result.version} scored {result.score:.4f} ({previous}): {state}.")
+
+
+@identity.command()
+@click.argument("version")
+@click.pass_obj
+@friendly_errors
+def compare(obj: CdpContext, version: str) -> None:
+    """Compare a trained model version's score with the current version's."""
+    from jobs import steps
+
+    result = steps.compare_identity_model(obj.settings, version=version)
+    current = "no current model"
+    if result.current_version is not None:
+        score = "unknown" if result.current_score is None else f"{result.current_score:.4f}"
+        current = f"current {result.current_version} scored {score}"
+    verdict = "not worse: may be promoted" if result.not_worse else "worse: keep the current model"
+    console.print(f"{result.version} scored {result.score:.4f}; {current}. {verdict}.")
+
+
+@identity.command()
+@click.argument("version")
+@click.pass_obj
+@friendly_errors
+def promote(obj: CdpContext, version: str) -> None:
+    """Make a trained model version the one identity resolution uses."""
+    from jobs import steps
+
+    result = steps.promote_identity(obj.settings, version=version)
+    console.print(f"{result.version} is now current (was {result.previous_version or 'none'}).")
 
 
 @identity.command()

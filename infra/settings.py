@@ -1,11 +1,21 @@
 """One frozen, typed settings object for the whole platform.
 
+Every default is defined once, in the dataclasses below; each field carries a one-line description
+(``doc`` in its metadata) and, for numbers, the inclusive bounds checked at load time.
+:func:`defaults_yaml` renders them all as a commented YAML file to start a config from.
+
 Settings are built once, from three layers (later wins):
 
-1. the packaged defaults in ``infra/cdp.yaml``;
-2. an optional YAML file (``--config`` on the CLI or the ``CDP_CONFIG`` environment variable);
+1. the defaults defined in this module;
+2. an optional YAML file (``--config`` on the CLI or the ``CDP_CONFIG`` environment variable) holding
+   any subset of the keys, nested as in :func:`defaults_yaml`;
 3. ``CDP_*`` environment variables: ``CDP_HOME``, ``CDP_DELTA_ENGINE``, and nested keys with a double
    underscore, e.g. ``CDP_SPARK__MASTER=spark://host:7077`` or ``CDP_IDENTITY__MATCH_THRESHOLD=0.95``.
+   ``CDP_HOME``, ``CDP_LANDING``, ``CDP_TRUTH``, ``CDP_LAKE``, ``CDP_REPORTS``, ``CDP_MODELS`` and
+   ``CDP_WORK`` are shortcuts for the ``paths.*`` keys.
+
+A mapping in the file is merged key by key into the one below it, except ``spark.conf`` which the file
+replaces whole; an environment variable replaces the value of its key.
 
 The result is passed explicitly to every job; nothing below the CLI or the DAG reads the environment.
 Invalid values fail at load time with a message naming the key, where it came from and what is allowed.
@@ -36,8 +46,9 @@ import yaml
 
 from infra.errors import UserFacingError
 
-DEFAULTS_FILE = Path(__file__).with_name("cdp.yaml")
 ENV_PREFIX = "CDP_"
+DEFAULT_HOME = "./cdp_home"
+_FOLDERS = ("landing", "truth", "lake", "reports", "models", "work")
 _MASTER = re.compile(r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://.+|yarn|k8s://.+|mesos://.+)$")
 
 DeltaEngine = Literal["auto", "delta-rs", "delta-spark"]
@@ -48,43 +59,74 @@ class SettingsError(UserFacingError, ValueError):
     """A setting is missing, unknown or has a value that is not allowed."""
 
 
-def _bounded(default: Any, lo: float | None = None, hi: float | None = None) -> Any:
-    """A dataclass field with inclusive numeric bounds checked at load time."""
-    return field(default=default, metadata={"min": lo, "max": hi})
+def _doc(doc: str, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
+    """Field metadata: a one-line description and inclusive numeric bounds checked at load time."""
+    return {"doc": doc, "min": lo, "max": hi}
+
+
+def _setting(default: Any, doc: str, lo: float | None = None, hi: float | None = None) -> Any:
+    """A field with its default and :func:`_doc` metadata; a mapping default is read-only, one per object."""
+    if isinstance(default, Mapping):
+        return field(
+            default_factory=lambda: types.MappingProxyType(dict(default)), metadata=_doc(doc, lo, hi)
+        )
+    return field(default=default, metadata=_doc(doc, lo, hi))
 
 
 @dataclass(frozen=True)
 class SparkSettings:
     """How the Spark session is built; see ``infra.spark``."""
 
-    master: str = "local[*]"
-    app_name: str = "cdp"
-    driver_memory: str = "4g"
-    shuffle_partitions: int = _bounded(4, 1, 100_000)
-    # A folder holding delta-spark JARs (delta-spark_2.13-*.jar, delta-storage-*.jar). When set and
-    # delta_engine is auto, tables are written with delta-spark; Maven is never contacted.
-    delta_jars_dir: Path | None = None
-    # Free-form Spark configuration, applied last, e.g. {"spark.executor.memory": "8g"}.
-    conf: Mapping[str, str] = field(default_factory=dict)
+    master: str = _setting(
+        "local[*]", "Spark master: local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL"
+    )
+    app_name: str = _setting("cdp", "Spark application name")
+    driver_memory: str = _setting("4g", "memory of the Spark driver (spark.driver.memory)")
+    shuffle_partitions: int = _setting(
+        4, "spark.sql.shuffle.partitions, also used as spark.default.parallelism", 1, 100_000
+    )
+    # When set and delta_engine is auto, tables are written with delta-spark; Maven is never contacted.
+    delta_jars_dir: Path | None = field(
+        default=None,
+        metadata=_doc("a folder holding delta-spark JARs (delta-spark_2.13-*.jar, delta-storage-*.jar)"),
+    )
+    conf: Mapping[str, str] = _setting(
+        {}, 'free-form Spark configuration, applied last, e.g. {"spark.executor.memory": "8g"}'
+    )
 
 
 @dataclass(frozen=True)
 class LifecycleSettings:
-    """Thresholds of the lifecycle stage rules (see ``schemas.lifecycle``)."""
+    """Thresholds of the lifecycle stage rules (see ``schemas.lifecycle``); revenue in reporting currency."""
 
-    churn_days: int = _bounded(180, 1, 3650)
-    declining_days: int = _bounded(90, 1, 3650)
-    won_back_days: int = _bounded(90, 1, 3650)
-    mature_min_tenure_days: int = _bounded(365, 0, 3650)
-    mature_min_orders_365d: int = _bounded(6, 1, 10_000)
-    mature_min_revenue_365d: float = _bounded(3000.0, 0, None)
-    declining_window_days: int = _bounded(180, 1, 3650)
-    declining_frequency_ratio: float = _bounded(0.5, 0, 1)
-    declining_min_prior_orders: int = _bounded(4, 1, 10_000)
-    reporting_currency: str = "CNY"
-    # Fixed conversion rates into the reporting currency; revenue thresholds are in that currency.
-    currency_rates: Mapping[str, float] = field(
-        default_factory=lambda: types.MappingProxyType({"CNY": 1.0, "GBP": 9.2, "USD": 7.2})
+    churn_days: int = _setting(180, "churned: no order for more than this many days", 1, 3650)
+    declining_days: int = _setting(
+        90, "declining: no order for more than this many days (below churn_days)", 1, 3650
+    )
+    won_back_days: int = _setting(
+        90, "won back: the comeback order after a churn-length gap is at most this old", 1, 3650
+    )
+    mature_min_tenure_days: int = _setting(365, "mature: first order at least this many days ago", 0, 3650)
+    mature_min_orders_365d: int = _setting(
+        6, "mature: at least this many orders in the last 365 days", 1, 10_000
+    )
+    mature_min_revenue_365d: float = _setting(
+        3000.0, "mature: and at least this revenue in the last 365 days", 0, None
+    )
+    declining_window_days: int = _setting(
+        180, "declining frequency: orders in this many days against the window before", 1, 3650
+    )
+    declining_frequency_ratio: float = _setting(
+        0.5, "declining frequency: fewer recent orders than this times the prior window", 0, 1
+    )
+    declining_min_prior_orders: int = _setting(
+        4, "declining frequency: only with at least this many orders in the prior window", 1, 10_000
+    )
+    reporting_currency: str = _setting(
+        "CNY", "the currency revenue thresholds are in; needs a rate in currency_rates"
+    )
+    currency_rates: Mapping[str, float] = _setting(
+        {"CNY": 1.0, "GBP": 9.2, "USD": 7.2}, "fixed conversion rates into the reporting currency"
     )
 
 
@@ -92,38 +134,56 @@ class LifecycleSettings:
 class IdentitySettings:
     """Identity resolution: thresholds, over-merge guards and Splink training effort."""
 
-    # Pairs at or above this match probability link two records.
-    match_threshold: float = _bounded(0.95, 0.5, 1.0)
-    # Pairs scored above this are kept in identity_pairs for review even when not linked.
-    review_threshold: float = _bounded(0.5, 0.0, 1.0)
-    # An identifier value held by more records than this is withheld from deterministic linking.
-    max_records_per_identifier: int = _bounded(25, 2, 1_000_000)
-    # ... or when its records carry more than this many clearly different names.
-    max_names_per_identifier: int = _bounded(1, 1, 1000)
-    # No customer may hold more records than this; bigger clusters are cut at their weakest links.
-    max_cluster_size: int = _bounded(60, 2, 1_000_000)
-    blocked_emails: tuple[str, ...] = ("test@test.com", "noemail@noemail.com", "none@none.com")
-    blocked_phones: tuple[str, ...] = ("+8613800000000", "+10000000000")
-    u_max_pairs: float = _bounded(5e6, 1e4, 1e10)
-    em_max_pairs: float = _bounded(2e6, 1e4, 1e10)
-    duckdb_threads: int = _bounded(0, 0, 1024)  # 0 = one per core
-    duckdb_memory_limit: str = "8GB"
+    match_threshold: float = _setting(0.95, "link pairs at or above this Splink match probability", 0.5, 1.0)
+    review_threshold: float = _setting(
+        0.5, "keep pairs above this in identity_pairs for review, even when not linked", 0.0, 1.0
+    )
+    max_records_per_identifier: int = _setting(
+        25,
+        "over-merge guard: an identifier value held by more records is withheld from deterministic linking",
+        2,
+        1_000_000,
+    )
+    max_names_per_identifier: int = _setting(
+        1, "... or when its records carry more than this many clearly different names", 1, 1000
+    )
+    max_cluster_size: int = _setting(
+        60, "no customer holds more records; bigger clusters are cut at their weakest links", 2, 1_000_000
+    )
+    blocked_emails: tuple[str, ...] = _setting(
+        ("test@test.com", "noemail@noemail.com", "none@none.com"),
+        "placeholder emails never used to link records",
+    )
+    blocked_phones: tuple[str, ...] = _setting(
+        ("+8613800000000", "+10000000000"), "placeholder phones never used to link records"
+    )
+    u_max_pairs: float = _setting(
+        5e6, "Splink training: record pairs sampled to estimate u probabilities", 1e4, 1e10
+    )
+    em_max_pairs: float = _setting(
+        2e6, "Splink training: most record pairs per expectation-maximisation block", 1e4, 1e10
+    )
+    duckdb_threads: int = _setting(0, "DuckDB threads; 0 = one per core", 0, 1024)
+    duckdb_memory_limit: str = _setting("8GB", "DuckDB memory_limit; it spills to work/duckdb beyond it")
 
 
 @dataclass(frozen=True)
 class AirflowSettings:
     """How the Airflow DAGs in ``dags/`` are scheduled, owned and retried."""
 
-    owner: str = "data-platform"
-    # Cron in the business time zone; a run processes the day that just ended (its logical date).
-    daily_schedule: str = "0 0 * * *"
-    training_schedule: str = "0 5 * * 0"
-    start_date: str = "2024-01-01"
-    retries: int = _bounded(3, 0, 100)
+    owner: str = _setting("data-platform", "owner of the DAGs' tasks")
+    daily_schedule: str = _setting(
+        "0 0 * * *", "cron in `timezone`; a run processes the day that just ended (its logical date)"
+    )
+    training_schedule: str = _setting("0 5 * * 0", "cron of the identity model retraining, weekly")
+    start_date: str = _setting("2024-01-01", "earliest logical date a backfill may start from (YYYY-MM-DD)")
+    retries: int = _setting(3, "retries of a failed task", 0, 100)
     # Waits grow by retry_backoff per try: delay, delay * backoff, ..., capped at max_retry_delay_seconds.
-    retry_delay_seconds: float = _bounded(60.0, 0, 86_400)
-    retry_backoff: float = _bounded(2.0, 1.0, 10.0)
-    max_retry_delay_seconds: float = _bounded(1800.0, 0, 86_400)
+    retry_delay_seconds: float = _setting(
+        60.0, "first wait before a retry; then x retry_backoff per try, capped", 0, 86_400
+    )
+    retry_backoff: float = _setting(2.0, "factor each further wait grows by", 1.0, 10.0)
+    max_retry_delay_seconds: float = _setting(1800.0, "longest wait between retries", 0, 86_400)
 
     def __post_init__(self) -> None:
         try:
@@ -138,30 +198,36 @@ class AirflowSettings:
 class QualitySettings:
     """Quality gate thresholds (see ``quality.suites``); shares are fractions of rows, 0-1."""
 
-    # Table row-count bounds for every validated table that must hold rows.
-    min_rows: int = _bounded(1, 0, None)
-    max_rows: int = _bounded(1_000_000_000, 1, None)
+    min_rows: int = _setting(1, "least rows of every validated table that must hold rows", 0, None)
+    max_rows: int = _setting(1_000_000_000, "most rows of such a table", 1, None)
     # Raw (bronze) values that break their format (email, E.164, ...) or allowed values: above the warn
     # share a warning, above the critical share the column counts as broken and blocks publishing.
-    invalid_warn_share: float = _bounded(0.05, 0, 1)
-    invalid_critical_share: float = _bounded(0.5, 0, 1)
-    # Quarantined share of a feed's rows over the batches of the last window days.
-    quarantine_warn_share: float = _bounded(0.05, 0, 1)
-    quarantine_critical_share: float = _bounded(0.5, 0, 1)
-    quarantine_window_days: int = _bounded(7, 1, 3650)
-    # A feed with fewer rows than this in the window is judged on all its rows so far instead.
-    quarantine_min_rows: int = _bounded(100, 0, None)
-    # Events may lie this many days past the run's as-of date (late time zones, clock skew).
-    future_tolerance_days: int = _bounded(1, 0, 365)
-    # Identity: the largest customer, the share of single-record customers, and merges / splits per
-    # customer of the previous run.
-    max_cluster_size: int = _bounded(60, 1, 1_000_000)
-    min_singleton_share: float = _bounded(0.0, 0, 1)
-    max_singleton_share: float = _bounded(0.95, 0, 1)
-    max_merge_rate: float = _bounded(0.05, 0, 1)
-    max_split_rate: float = _bounded(0.05, 0, 1)
-    # Severity per rule, by "table.rule" pattern (fnmatch), e.g. {"bronze_*.allowed": "info"}.
-    severity_overrides: Mapping[str, str] = field(default_factory=dict)
+    invalid_warn_share: float = _setting(
+        0.05, "raw values breaking their format / allowed values: warn above this share", 0, 1
+    )
+    invalid_critical_share: float = _setting(
+        0.5, "... and block publishing above this one (the column is broken)", 0, 1
+    )
+    quarantine_warn_share: float = _setting(
+        0.05, "quarantined share of a feed's rows over the window: warn above this", 0, 1
+    )
+    quarantine_critical_share: float = _setting(0.5, "... and block publishing above this one", 0, 1)
+    quarantine_window_days: int = _setting(7, "the window: batches of this many last days", 1, 3650)
+    quarantine_min_rows: int = _setting(
+        100, "a feed with fewer rows in the window is judged on all its rows so far", 0, None
+    )
+    future_tolerance_days: int = _setting(
+        1, "events may lie this many days past the run's as-of date (time zones, clock skew)", 0, 365
+    )
+    max_cluster_size: int = _setting(60, "identity: largest customer allowed (records)", 1, 1_000_000)
+    min_singleton_share: float = _setting(0.0, "identity: least share of single-record customers", 0, 1)
+    max_singleton_share: float = _setting(0.95, "identity: largest share of single-record customers", 0, 1)
+    max_merge_rate: float = _setting(0.05, "identity: ids merged per customer of the previous run", 0, 1)
+    max_split_rate: float = _setting(0.05, "identity: ids split per customer of the previous run", 0, 1)
+    severity_overrides: Mapping[str, str] = _setting(
+        {},
+        'severity per "table.rule" fnmatch pattern: critical | warning | info, e.g. {bronze_*.allowed: info}',
+    )
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.severity_overrides.items() if v not in ("critical", "warning", "info")}
@@ -178,37 +244,50 @@ class QualitySettings:
             )
 
 
+# first_non_null takes the earliest record holding a value.
 SURVIVORSHIP_RULES = ("source_priority", "most_recent", "most_frequent", "first_non_null")
 GOLDEN_ATTRIBUTES = ("name", "birth_date", "gender", "email", "phone", "address")
 _SURVIVORSHIP = {
     "name": "source_priority", "birth_date": "most_frequent", "gender": "source_priority",
     "email": "most_recent", "phone": "most_recent", "address": "most_recent",
 }  # fmt: skip
+_SOURCES = (
+    "crm_contacts", "loyalty_members", "shop_accounts", "support_tickets",
+    "orders_online", "orders_pos", "nps_surveys",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class ProfileSettings:
     """Unified profiles (``jobs.gold.profiles``): survivorship, RFM / health thresholds, CLV evaluation."""
 
-    # Sources in order of trust, most trusted first; feeds not listed come last.
-    source_priority: tuple[str, ...] = (
-        "crm_contacts", "loyalty_members", "shop_accounts", "support_tickets",
-        "orders_online", "orders_pos", "nps_surveys",
-    )  # fmt: skip
-    # Survivorship rule per golden attribute (one of SURVIVORSHIP_RULES).
-    survivorship: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType(_SURVIVORSHIP))
-    # A source order for one attribute, replacing source_priority for it, e.g. {"phone": [...]}.
-    attribute_priority: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    top_categories: int = _bounded(3, 1, 20)
-    # Health score: bands, and what counts as engaged / a falling trend.
-    health_green_min: int = _bounded(70, 1, 100)
-    health_yellow_min: int = _bounded(40, 0, 100)
-    engaged_sessions_90d: int = _bounded(3, 1, 10_000)
-    engaged_clicks_90d: int = _bounded(2, 1, 10_000)
-    trend_window_days: int = _bounded(180, 1, 3650)
-    # CLV: the holdout the model is scored on each run, and the prediction horizon.
-    clv_holdout_days: int = _bounded(180, 1, 3650)
-    clv_horizon_days: int = _bounded(365, 1, 3650)
+    source_priority: tuple[str, ...] = _setting(
+        _SOURCES, "sources in order of trust, most trusted first; feeds not listed come last"
+    )
+    survivorship: Mapping[str, str] = _setting(
+        _SURVIVORSHIP,
+        "rule per golden attribute: source_priority | most_recent | most_frequent | first_non_null",
+    )
+    attribute_priority: Mapping[str, tuple[str, ...]] = _setting(
+        {},
+        "an attribute's own source order instead of source_priority, e.g. {phone: [loyalty_members]}",
+    )
+    top_categories: int = _setting(3, "product categories kept per profile, by order count", 1, 20)
+    health_green_min: int = _setting(70, "health score band: green from this score", 1, 100)
+    health_yellow_min: int = _setting(
+        40, "health score band: yellow from this score (below health_green_min), else red", 0, 100
+    )
+    engaged_sessions_90d: int = _setting(
+        3, "digital engagement counts fully from this many sessions ...", 1, 10_000
+    )
+    engaged_clicks_90d: int = _setting(2, "... or email clicks in the last 90 days", 1, 10_000)
+    trend_window_days: int = _setting(
+        180, "purchase trend: orders in the last window of this many days versus the one before", 1, 3650
+    )
+    clv_holdout_days: int = _setting(
+        180, "CLV: the model is scored each run on this many last days, held out", 1, 3650
+    )
+    clv_horizon_days: int = _setting(365, "CLV: prediction horizon in days", 1, 3650)
 
     def __post_init__(self) -> None:
         for attribute, rule in self.survivorship.items():
@@ -234,13 +313,22 @@ class ProfileSettings:
 class PathSettings:
     """Where data lives. Everything defaults to a folder under ``home``."""
 
-    home: Path
-    landing: Path
-    truth: Path
-    lake: Path
-    reports: Path
-    models: Path
-    work: Path
+    # home defaults to DEFAULT_HOME; a relative home is resolved against the current directory at load.
+    home: Path = field(metadata=_doc("landing/, truth/, lake/, reports/, models/ and work/ live under it"))
+    landing: Path = field(
+        metadata=_doc("incoming files, one folder per channel and daily batch (null: home/landing)")
+    )
+    truth: Path = field(
+        metadata=_doc("the generator's hidden ground truth, for evaluation only (null: home/truth)")
+    )
+    lake: Path = field(metadata=_doc("the Delta tables, one folder each (null: home/lake)"))
+    reports: Path = field(
+        metadata=_doc("HTML reports: run report, Data Docs, Splink charts (null: home/reports)")
+    )
+    models: Path = field(metadata=_doc("trained Splink models (null: home/models)"))
+    work: Path = field(
+        metadata=_doc("Spark, DuckDB and Great Expectations scratch space and checkpoints (null: home/work)")
+    )
 
 
 @dataclass(frozen=True)
@@ -248,9 +336,16 @@ class Settings:
     """The platform's settings. Build with :func:`load_settings`; never mutate."""
 
     paths: PathSettings
-    timezone: str = "UTC"
-    delta_engine: DeltaEngine = "auto"
-    splink_backend: SplinkBackend = "duckdb"
+    timezone: str = _setting(
+        "UTC", "IANA zone the business dates (as-of dates, batch dates) are expressed in"
+    )
+    delta_engine: DeltaEngine = field(
+        default="auto",
+        metadata=_doc("auto | delta-rs | delta-spark; auto picks delta-spark when its classes are loaded"),
+    )
+    splink_backend: SplinkBackend = field(
+        default="duckdb", metadata=_doc("where Splink runs: duckdb | spark")
+    )
     spark: SparkSettings = field(default_factory=SparkSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
@@ -316,11 +411,60 @@ def to_dict(settings: Any) -> dict[str, Any]:
     return result
 
 
+def defaults_yaml() -> str:
+    """The default settings as a commented YAML file: every key, its default and what it is for.
+
+    Loaded with ``load_settings(config_file=...)`` it gives exactly the defaults. Every key is optional,
+    so a config file need only keep the keys it changes.
+
+    Example:
+        >>> print(*defaults_yaml().splitlines()[5:9], sep="\\n")
+        # Where data lives. Everything defaults to a folder under `home`.
+        paths:
+          # landing/, truth/, lake/, reports/, models/ and work/ live under it
+          home: ./cdp_home
+    """
+    lines = [
+        "# Default settings of the customer data platform, as defined in infra/settings.py. Every key is",
+        "# optional: keep the ones you change and pass the file with --config FILE or CDP_CONFIG=FILE.",
+        "# CDP_* environment variables override the file, with a double underscore for nesting, e.g.",
+        "# CDP_HOME=/data/cdp or CDP_SPARK__MASTER=spark://spark-master:7077.",
+    ]
+
+    def render(cls: type[Any], values: Mapping[str, Any], indent: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for spec in dataclasses.fields(cls):
+            tp, value = hints[spec.name], values.get(spec.name)
+            if not indent:
+                lines.append("")  # a blank line between top-level keys
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+                summary = (tp.__doc__ or "").split("\n")[0].replace("``", "`")
+                lines.extend([f"# {summary}", f"{spec.name}:"])
+                render(tp, values[spec.name], indent + "  ")
+                continue
+            text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000)
+            text = text.removesuffix("\n").removesuffix("\n...")
+            lines.extend([f"{indent}# {spec.metadata['doc']}", f"{indent}{spec.name}: {text}"])
+
+    render(Settings, _defaults(), "")
+    return "\n".join(lines) + "\n"
+
+
+def _defaults() -> dict[str, Any]:
+    """The defaults of every key as plain data: the first layer :func:`load_settings` builds on."""
+    rest = {
+        f.name: f.default_factory() if callable(f.default_factory) else f.default
+        for f in dataclasses.fields(Settings)
+        if f.name != "paths"
+    }
+    return {"paths": {"home": DEFAULT_HOME}, **to_dict(rest)}
+
+
 def load_settings(
     config_file: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Build the settings from packaged defaults, an optional YAML file and ``CDP_*`` variables.
+    """Build the settings from the defaults, an optional YAML file and ``CDP_*`` variables.
 
     Args:
         config_file: a YAML file whose keys override the defaults; falls back to ``$CDP_CONFIG``.
@@ -331,7 +475,7 @@ def load_settings(
             source and the allowed values.
     """
     env = os.environ if env is None else env
-    raw = _read_yaml(DEFAULTS_FILE)
+    raw = _defaults()
     sources: dict[str, str] = {}
     config_file = config_file or env.get("CDP_CONFIG")
     if config_file:
@@ -341,9 +485,7 @@ def load_settings(
         if not name.startswith(ENV_PREFIX) or name == "CDP_CONFIG":
             continue
         keys = name[len(ENV_PREFIX) :].lower().split("__")
-        if keys == ["home"]:
-            keys = ["paths", "home"]
-        elif keys[0] in {"landing", "truth", "lake", "reports", "models", "work"} and len(keys) == 1:
+        if len(keys) == 1 and keys[0] in ("home", *_FOLDERS):
             keys = ["paths", keys[0]]
         _set_dotted(raw, keys, value)
         sources[".".join(keys)] = f"environment variable {name}"
@@ -352,10 +494,10 @@ def load_settings(
 
 
 def _derive_paths(paths: dict[str, Any]) -> dict[str, Any]:
-    home = Path(str(paths.get("home") or "./cdp_home")).expanduser()
+    home = Path(str(paths.get("home") or DEFAULT_HOME)).expanduser()
     home = home if home.is_absolute() else Path.cwd() / home
     derived: dict[str, Any] = {"home": home}
-    for name in ("landing", "truth", "lake", "reports", "models", "work"):
+    for name in _FOLDERS:
         value = paths.get(name)
         derived[name] = Path(str(value)).expanduser() if value else home / name
     extra = set(paths) - set(derived)
@@ -422,7 +564,12 @@ def _build(cls: type[Any], raw: Mapping[str, Any], prefix: str, sources: Mapping
 
 
 def _from(sources: Mapping[str, str], key: str) -> str:
-    return f" (from {sources[key]})" if key in sources else ""
+    """Where the value of ``key``, or of the mapping or list holding it, came from (for messages)."""
+    while key:
+        if key in sources:
+            return f" (from {sources[key]})"
+        key = key[: max(key.rfind("."), key.rfind("["), 0)]
+    return ""
 
 
 def _coerce(tp: Any, value: Any, key: str, sources: Mapping[str, str], meta: Mapping[str, Any]) -> Any:
@@ -468,15 +615,6 @@ def _coerce(tp: Any, value: Any, key: str, sources: Mapping[str, str], meta: Map
         if not isinstance(value, list | tuple):
             raise fail("a list")
         return tuple(_coerce(args[0], v, f"{key}[{i}]", sources, {}) for i, v in enumerate(value))
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"true", "yes", "1", "on"}:
-            return True
-        if text in {"false", "no", "0", "off"}:
-            return False
-        raise fail("true or false")
     if tp in (int, float):
         if isinstance(value, bool):
             raise fail("a number")

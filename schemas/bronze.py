@@ -35,6 +35,7 @@ class Reason(enum.StrEnum):
         """The code for one column, ``<CODE>:<column>``."""
         return f"{self.value}:{column}"
 
+
 INGEST_METADATA = (
     Column("batch_date", DATE, "The landing batch (folder date) the row arrived in.", required=True),
     Column("source_file", STRING, "File the row came from, relative to the landing root.", required=True),

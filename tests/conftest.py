@@ -78,3 +78,13 @@ def copy_home(source: Path, target: Path) -> Settings:
 
     shutil.copytree(source, target)
     return make_settings(target)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs the Spark session (directly or through a fixture) with ``spark``.
+
+    ``make test-fast`` deselects them: what is left are the pure unit tests, which run in seconds.
+    """
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import doctest
+import typing
 from pathlib import Path
 
 import pytest
+import yaml
 
-from infra.settings import Settings, SettingsError, load_settings, to_dict
+import infra.settings
+from infra.settings import Settings, SettingsError, defaults_yaml, load_settings, to_dict
 
 
 def test_defaults_put_everything_under_cdp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,3 +139,64 @@ def test_spark_conf_refuses_maven_packages(tmp_path: Path) -> None:
     assert conf["spark.ui.enabled"] == "false"
     assert "scala-udf-similarity" in conf["spark.jars"]
     assert "spark.jars.packages" not in conf
+
+
+def test_defaults_yaml_loads_back_to_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "defaults.yaml"
+    config.write_text(defaults_yaml())
+    assert load_settings(config, env={}) == load_settings(env={})
+    assert load_settings(config, env={"CDP_HOME": "/data/cdp"}).paths.lake == Path("/data/cdp/lake")
+
+
+def test_defaults_yaml_documents_every_key() -> None:
+    text = defaults_yaml()
+    data = yaml.safe_load(text)
+    defaults = to_dict(load_settings(env={"CDP_HOME": "/tmp/cdp"}))
+    assert {k: set(v) if isinstance(v, dict) else None for k, v in data.items()} == {
+        k: set(v) if isinstance(v, dict) else None for k, v in defaults.items()
+    }
+    assert data["paths"] == {
+        "home": "./cdp_home",
+        **dict.fromkeys(["landing", "truth", "lake", "reports", "models", "work"]),
+    }
+    assert data["airflow"]["start_date"] == "2024-01-01"  # quoted, so not read back as a date
+    assert data["identity"]["blocked_phones"] == ["+8613800000000", "+10000000000"]
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() and not line.lstrip().startswith("#"):
+            previous = lines[number - 1].strip()
+            assert previous.startswith("# ") and len(previous) > 4, f"no description above {line!r}"
+
+
+def _documented_fields(cls: type) -> list[tuple[str, str]]:
+    hints = typing.get_type_hints(cls)
+    found = []
+    for spec in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[spec.name]):
+            found += _documented_fields(hints[spec.name])
+        else:
+            found.append((f"{cls.__name__}.{spec.name}", spec.metadata.get("doc", "")))
+    return found
+
+
+def test_every_setting_has_a_one_line_description() -> None:
+    for name, doc in _documented_fields(Settings):
+        assert doc and "\n" not in doc, name
+
+
+def test_file_mappings_merge_into_the_defaults(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("lifecycle:\n  currency_rates: {EUR: 7.8}\nspark:\n  conf: {a: {b: 1}}\n")
+    with pytest.raises(
+        SettingsError, match=r"Invalid setting 'spark.conf.a' = \{'b': 1\} \(from config file "
+    ):
+        load_settings(config, env={})
+    config.write_text("lifecycle:\n  currency_rates: {EUR: 7.8}\n")
+    rates = load_settings(config, env={}).lifecycle.currency_rates
+    assert dict(rates) == {"CNY": 1.0, "GBP": 9.2, "USD": 7.2, "EUR": 7.8}
+
+
+def test_docstring_examples() -> None:
+    failures, tried = doctest.testmod(infra.settings)
+    assert (failures, tried > 0) == (0, True)
