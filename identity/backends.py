@@ -7,7 +7,7 @@ come back as Arrow with the pair in canonical order (``record_key_l < record_key
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -17,13 +17,18 @@ from identity import matching
 from identity.matching import TrainedModel
 from infra.settings import Settings
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
 PAIR_COLUMNS = ("record_key_l", "record_key_r", "match_weight", "match_probability")
 
 
 class SplinkRunner:
     """Train and score with Splink on the configured back end."""
 
-    def __init__(self, settings: Settings, con: duckdb.DuckDBPyConnection, spark: Callable[[], Any]) -> None:
+    def __init__(
+        self, settings: Settings, con: duckdb.DuckDBPyConnection, spark: Callable[[], SparkSession]
+    ) -> None:
         self.settings = settings
         self.con = con
         self.backend = settings.splink_backend

@@ -28,7 +28,7 @@ from identity import charts as identity_charts
 from identity import inputs, models, rules
 from identity.backends import SplinkRunner
 from identity.clustering import cluster, components
-from identity.ids import IssuedId, assign_ids
+from identity.ids import Assignment, IssuedId, assign_ids
 from identity.matching import TrainedModel
 from infra.errors import UserFacingError
 from infra.runs import StepReport, new_run_id
@@ -110,7 +110,7 @@ def run(
     full_rebuild: bool = False,
     run_id: str | None = None,
     as_of: dt.date | None = None,
-    spark_factory: Callable[[], Any] | None = None,
+    spark_factory: Callable[[], SparkSession] | None = None,
     charts: bool = True,
 ) -> ResolveReport:
     """Resolve identities and publish the identity tables.
@@ -171,7 +171,7 @@ def resolve_in(
     model: TrainedModel,
     lake: Lake,
     report: ResolveReport,
-) -> Any:
+) -> Assignment:
     """Link, score, cluster and assign ids inside ``con``; nothing is written to the lake.
 
     Leaves ``edges`` (every pair, with ``is_linked``) and ``assigned`` (record -> customer id) in ``con``.
@@ -386,7 +386,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
     return _Clusters(keys, result.labels)
 
 
-def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters) -> Any:
+def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters) -> Assignment:
     prev = con.sql("select record_key, customer_id from prev_graph").to_arrow_table()
     previous = dict(zip(prev.column(0).to_pylist(), prev.column(1).to_pylist(), strict=True))
     registry: dict[str, IssuedId] = {}
@@ -420,7 +420,7 @@ def _reasons(con: duckdb.DuckDBPyConnection, clusters: _Clusters) -> dict[int, s
     return {int(label): f"records linked by {rules_used}" for label, rules_used in rows}
 
 
-def _describe(con: duckdb.DuckDBPyConnection, report: ResolveReport, assignment: Any) -> None:
+def _describe(con: duckdb.DuckDBPyConnection, report: ResolveReport, assignment: Assignment) -> None:
     sizes = con.execute(
         "select customer_id, count(*) n from assigned group by customer_id order by n desc, customer_id"
     ).fetchall()
@@ -438,7 +438,7 @@ def _publish(
     lake: Lake,
     con: duckdb.DuckDBPyConnection,
     report: ResolveReport,
-    assignment: Any,
+    assignment: Assignment,
     now: dt.datetime,
 ) -> dict[str, int]:
     meta = {"run_id": report.run_id, "model_version": report.model_version, "mode": report.mode}

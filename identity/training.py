@@ -45,7 +45,7 @@ def train(
     lake: Lake,
     *,
     promote: PromotionPolicy = "if-better",
-    spark_factory: Callable[[], Any] | None = None,
+    spark_factory: Callable[[], SparkSession] | None = None,
 ) -> TrainingResult:
     """Train, score and (maybe) promote a model version; see the module docstring."""
     con = inputs.connect(settings)

@@ -6,12 +6,15 @@ customers, accuracy against the truth when there is one), the lifecycle stage co
 pipeline tasks. Every chart is inline SVG and every style inline CSS; the page loads nothing from anywhere
 and runs no script. It reads only aggregate tables (counts, ids, results), never a personal value.
 Sections whose tables do not exist yet say so.
+
+This module gathers the figures into a ``Page`` of plain values; the Jinja templates in
+``quality/templates`` lay it out (``run_report.html.j2``, one template per section under ``sections/``,
+tables, pills and SVG charts in ``macros.html.j2``) and escape every value on the way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -37,22 +41,53 @@ from schemas.silver import PERSON_RECORDS, SILVER_TABLES
 log = logging.getLogger(__name__)
 
 REPORT_FILE = "run_report.html"
-COLOURS = {"ok": "#2e7d32", "warning": "#f9a825", "critical": "#c62828", "info": "#1565c0", "bar": "#3867b5"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the page: ``data`` for ``sections/<key>.html.j2`` (rows, counts and names, not markup).
+
+    A section whose input table does not exist yet has ``missing`` (the table and the step that writes
+    it) instead, and one with nothing to show a one-line ``note``.
+    """
+
+    key: str
+    title: str
+    data: dict[str, Any] = field(default_factory=dict)
+    missing: tuple[str, str] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure; ``tone`` (ok, warning, critical or empty) colours it."""
+
+    key: str
+    label: str
+    value: Any
+    tone: str = ""
 
 
 @dataclass
 class Page:
-    """The report's content, section by section (HTML fragments), plus the headline figures."""
+    """The report's content, section by section, plus the headline figures."""
 
-    title: str
-    headline: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, label, value, tone
-    sections: list[tuple[str, str, str]] = field(default_factory=list)  # id, title, body
+    run_id: str | None
+    home: str
+    kpis: list[Kpi] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
 
     def kpi(self, key: str, label: str, value: Any, tone: str = "") -> None:
-        self.headline.append((key, label, _fmt(value), tone))
+        self.kpis.append(Kpi(key, label, value, tone))
 
-    def section(self, key: str, title: str, body: str) -> None:
-        self.sections.append((key, title, body))
+    def section(self, key: str, title: str, **data: Any) -> None:
+        self.sections.append(Section(key, title, data))
+
+    def missing(self, key: str, title: str, table: str, producer: str) -> None:
+        self.sections.append(Section(key, title, missing=(table, producer)))
+
+    def note(self, key: str, title: str, text: str) -> None:
+        self.sections.append(Section(key, title, note=text))
 
 
 def build_report(
@@ -68,7 +103,7 @@ def build_report(
     if run_id is None and results is not None and results.num_rows:
         latest = pc.max(results["validated_at"]).as_py()
         run_id = results.filter(pc.equal(results["validated_at"], latest))["run_id"][0].as_py()
-    page = Page(title=f"Run report {run_id}" if run_id else "Run report")
+    page = Page(run_id=run_id, home=str(settings.paths.home))
     tables = {info.name: info for info in lake.tables()}
     _rows_section(page, lake, tables, run_id)
     _quarantine_section(page, spark, lake, run_id)
@@ -78,7 +113,7 @@ def build_report(
     _failures_section(page, lake, run_id)
     path = settings.paths.reports / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(page, run_id, settings), encoding="utf-8")
+    path.write_text(render(page), encoding="utf-8")
     if docs and results is not None:
         from quality.docs import build_data_docs
 
@@ -93,10 +128,11 @@ def build_report(
 
 
 def _rows_section(page: Page, lake: Lake, tables: dict[str, Any], run_id: str | None) -> None:
+    title = "Rows in and out per layer"
     manifest = _arrow(lake, INGEST_MANIFEST.name)
     if manifest is None or manifest.num_rows == 0:
         page.kpi("rows-in", "Rows received", None)
-        page.section("rows", "Rows in and out per layer", _missing(INGEST_MANIFEST.name, "cdp ingest"))
+        page.missing("rows", title, INGEST_MANIFEST.name, "cdp ingest")
         return
     scope = "all batches ingested so far"
     if run_id is not None:
@@ -109,55 +145,41 @@ def _rows_section(page: Page, lake: Lake, tables: dict[str, Any], run_id: str | 
         counts[0] += row["rows_in"]
         counts[1] += row["rows_bronze"]
         counts[2] += row["rows_quarantined"]
+    feeds = sorted(per_feed.items())
     rows_in = sum(c[0] for c in per_feed.values())
     bronze = sum(c[1] for c in per_feed.values())
     quarantined = sum(c[2] for c in per_feed.values())
     page.kpi("rows-in", "Rows received", rows_in)
     page.kpi("rows-bronze", "Rows accepted (bronze)", bronze)
     page.kpi("rows-quarantined", "Rows quarantined", quarantined, "warning" if quarantined else "ok")
-    feeds = _table(
-        ["feed", "rows in", "bronze", "quarantined", "quarantined %"],
-        [
-            [feed, c[0], c[1], c[2], f"{100 * c[2] / c[0]:.2f}" if c[0] else "0.00"]
-            for feed, c in sorted(per_feed.items())
-        ],
-        numeric_from=1,
-    )
-    chart = _stacked(
-        [
-            (feed, [("bronze", c[1], COLOURS["ok"]), ("quarantine", c[2], COLOURS["critical"])])
-            for feed, c in sorted(per_feed.items())
-        ]
-    )
+    graph = _arrow(lake, IDENTITY_GRAPH.name, ["customer_id"])
     layers = [
         ("landing rows in", rows_in),
         ("bronze rows", bronze),
         ("quarantined rows", quarantined),
         ("silver rows (all tables)", _sum_rows(tables, [t.name for t in SILVER_TABLES])),
         ("person records", _rows_of(tables, PERSON_RECORDS.name)),
-        ("customers (identity graph ids)", None),
+        ("customers (identity graph ids)", None if graph is None else len(pc.unique(graph["customer_id"]))),
         ("customer profiles (published)", _rows_of(tables, GOLD_TABLES[0].name)),
         ("customer profiles (staged)", _rows_of(tables, staging_name(GOLD_TABLES[0].name))),
     ]
-    graph = _arrow(lake, IDENTITY_GRAPH.name, ["customer_id"])
-    if graph is not None:
-        layers[5] = ("customers (identity graph ids)", len(pc.unique(graph["customer_id"])))
-    flow = _table(["layer", "rows"], [[name, "not built yet" if n is None else n] for name, n in layers], 1)
-    bronze_tables = _table(
-        ["bronze table", "version", "rows"],
-        [[t.name, tables[t.name].version, tables[t.name].rows] for t in BRONZE_TABLES if t.name in tables],
-        numeric_from=1,
+    page.section(
+        "rows",
+        title,
+        scope=scope,
+        layers=[[name, "not built yet" if n is None else n] for name, n in layers],
+        chart=[(feed, [("bronze", c[1]), ("quarantine", c[2])]) for feed, c in feeds],
+        feeds=[[feed, *c, f"{100 * c[2] / c[0]:.2f}" if c[0] else "0.00"] for feed, c in feeds],
+        bronze=[
+            [t.name, tables[t.name].version, tables[t.name].rows] for t in BRONZE_TABLES if t.name in tables
+        ],
     )
-    body = (
-        f"<p class='note'>Landing to bronze: {html.escape(scope)}. Later layers: current table versions.</p>"
-        f"<div class='grid'><div>{flow}</div><div>{chart}</div></div>{feeds}{bronze_tables}"
-    )
-    page.section("rows", "Rows in and out per layer", body)
 
 
 def _quarantine_section(page: Page, spark: SparkSession, lake: Lake, run_id: str | None) -> None:
+    title = "Quarantine by reason code"
     if not lake.exists(QUARANTINE.name):
-        page.section("quarantine", "Quarantine by reason code", _missing(QUARANTINE.name, "cdp ingest"))
+        page.missing("quarantine", title, QUARANTINE.name, "cdp ingest")
         return
     # Only the reason codes are read; the raw lines (personal data) stay in the lake.
     df = lake.read(QUARANTINE.name).select("feed", "reasons", "run_id")
@@ -170,31 +192,30 @@ def _quarantine_section(page: Page, spark: SparkSession, lake: Lake, run_id: str
         for r in exploded.groupBy("feed", "reason").agg(F.count("*").alias("n")).collect()
     ]
     if not counts:
-        page.section("quarantine", "Quarantine by reason code", "<p>No row was quarantined.</p>")
+        page.note("quarantine", title, "No row was quarantined.")
         return
     by_code: Counter[str] = Counter()
     for _, reason, n in counts:
         by_code[reason.split(":", 1)[0]] += n
-    chart = _bars(by_code.most_common(), COLOURS["critical"])
-    detail = _table(
-        ["feed", "reason", "rows"],
-        [list(c) for c in sorted(counts, key=lambda c: (-c[2], c[0], c[1]))[:40]],
-        2,
+    page.section(
+        "quarantine",
+        title,
+        scope=scope,
+        codes=by_code.most_common(),
+        detail=sorted(counts, key=lambda c: (-c[2], c[0], c[1]))[:40],
     )
-    body = f"<p class='note'>{html.escape(scope)}; a row may carry several reasons.</p>{chart}{detail}"
-    page.section("quarantine", "Quarantine by reason code", body)
 
 
 def _quality_section(page: Page, results: pa.Table | None, run_id: str | None) -> None:
     title = "Quality results by table and severity"
     if results is None or run_id is None:
         page.kpi("critical", "Critical failures", None)
-        page.section("quality", title, _missing(QUALITY_RESULTS.name, "cdp quality run --layer bronze"))
+        page.missing("quality", title, QUALITY_RESULTS.name, "cdp quality run --layer bronze")
         return
     rows = results.filter(pc.equal(results["run_id"], run_id)).to_pylist()
     if not rows:
         page.kpi("critical", "Critical failures", None)
-        page.section("quality", title, f"<p>Run {html.escape(run_id)} has no quality results.</p>")
+        page.note("quality", title, f"Run {run_id} has no quality results.")
         return
     failed = [r for r in rows if not r["success"]]
     critical = sum(1 for r in failed if r["severity"] == "critical")
@@ -213,55 +234,28 @@ def _quality_section(page: Page, results: pa.Table | None, run_id: str | None) -
         f"{passed_gates} / {len(gates)}",
         "ok" if passed_gates == len(gates) else "critical",
     )
-    gate_cells = "".join(
-        f"<span class='pill {'ok' if ok else 'critical'}' id='gate-{html.escape(layer)}'>"
-        f"{html.escape(layer)}: {'passed' if ok else 'FAILED'}</span>"
-        for layer, ok in gates.items()
-    )
     per_table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for r in rows:
         counts = per_table[(r["layer"], r["table_name"])]
         counts["checks"] += 1
         counts["passed" if r["success"] else r["severity"]] += 1
     ordered = sorted(per_table.items(), key=lambda kv: (QUALITY_LAYERS.index(kv[0][0]), kv[0][1]))
-    chart = _stacked(
-        [
-            (
-                f"{table}",
-                [
-                    ("passed", c["passed"], COLOURS["ok"]),
-                    ("warning", c["warning"], COLOURS["warning"]),
-                    ("critical", c["critical"], COLOURS["critical"]),
-                    ("info", c["info"], COLOURS["info"]),
-                ],
-            )
-            for (_, table), c in ordered
-        ]
-    )
     versions = {(r["layer"], r["table_name"]): r["delta_version"] for r in rows}
-    summary = _table(
-        ["layer", "table", "version", "checks", "passed", "failed critical", "failed warning"],
-        [
-            [
-                layer,
-                table,
-                versions.get((layer, table)),
-                c["checks"],
-                c["passed"],
-                c["critical"],
-                c["warning"],
-            ]
-            for (layer, table), c in ordered
-        ],
-        numeric_from=2,
-    )
+    counted = ("checks", "passed", "critical", "warning")
     order = {"critical": 0, "warning": 1}
     failed.sort(key=lambda r: (order.get(r["severity"], 2), r["layer"], r["table_name"], r["rule"]))
-    failures = _table(
-        ["severity", "layer", "table", "rule", "column", "unexpected rows", "observed", "what it checks"],
-        [
+    page.section(
+        "quality",
+        title,
+        gates=gates,
+        checks=len(rows),
+        chart=[
+            (table, [(k, c[k]) for k in ("passed", "warning", "critical", "info")])
+            for (_, table), c in ordered
+        ],
+        failed=[
             [
-                _pill(r["severity"]),
+                r["severity"],
                 r["layer"],
                 r["table_name"],
                 r["rule"],
@@ -272,14 +266,11 @@ def _quality_section(page: Page, results: pa.Table | None, run_id: str | None) -
             ]
             for r in failed
         ],
-        raw_columns={0},
+        summary=[
+            [layer, table, versions.get((layer, table)), *(c[k] for k in counted)]
+            for (layer, table), c in ordered
+        ],
     )
-    body = (
-        f"<p>{gate_cells}</p><p class='note'>{len(rows)} checks evaluated. Details of every expectation: "
-        "<a href='data_docs/index.html'>Data Docs</a>.</p>"
-        f"{chart}<h3>Failed checks</h3>{failures if failed else '<p>None.</p>'}<h3>By table</h3>{summary}"
-    )
-    page.section("quality", title, body)
 
 
 def _identity_section(page: Page, lake: Lake) -> None:
@@ -287,7 +278,7 @@ def _identity_section(page: Page, lake: Lake) -> None:
     runs = _arrow(lake, IDENTITY_RUNS.name)
     if runs is None or runs.num_rows == 0:
         page.kpi("customers", "Customers", None)
-        page.section("identity", title, _missing(IDENTITY_RUNS.name, "cdp identity resolve"))
+        page.missing("identity", title, IDENTITY_RUNS.name, "cdp identity resolve")
         return
     ordered = sorted(runs.to_pylist(), key=lambda r: r["finished_at"])
     run = ordered[-1]
@@ -308,60 +299,47 @@ def _identity_section(page: Page, lake: Lake) -> None:
         ("ids split", run["splits"]),
         ("ids issued", run["new_ids"]),
     ]
-    figure_table = _table(["figure", "value"], [[k, v] for k, v in figures], numeric_from=1)
-    parts = [f"<div class='grid'><div>{figure_table}</div><div>{_cluster_histogram(lake)}</div></div>"]
-    if len(ordered) > 1:
-        trend = _table(
-            ["identity run", "as of", "customers", "merges", "splits", "largest"],
-            [
-                [r["run_id"], r["as_of"], r["customers"], r["merges"], r["splits"], r["largest_cluster"]]
-                for r in ordered[-10:]
-            ],
-            numeric_from=2,
-        )
-        parts.append(f"<h3>Recent runs</h3>{trend}")
+    trend = [
+        [r["run_id"], r["as_of"], r["customers"], r["merges"], r["splits"], r["largest_cluster"]]
+        for r in ordered[-10:]
+    ]
     changes = _arrow(lake, IDENTITY_CHANGES.name, ["run_id", "change_type", "record_count"])
+    by_type = None
     if changes is not None:
         mine = changes.filter(pc.equal(changes["run_id"], run["run_id"])).to_pylist()
-        by_type = Counter(r["change_type"] for r in mine)
-        parts.append(
-            f"<h3>Id changes in the latest run</h3>{_bars(sorted(by_type.items()), COLOURS['bar'])}"
-            if by_type
-            else "<h3>Id changes in the latest run</h3><p>None.</p>"
-        )
+        by_type = sorted(Counter(r["change_type"] for r in mine).items())
     largest = run.get("largest_clusters") or []
-    if largest:
-        sizes = _cluster_sizes(lake)
-        parts.append(
-            "<h3>Largest customers</h3>"
-            + _table(["customer id", "records"], [[c, sizes.get(c)] for c in largest[:10]], numeric_from=1)
-        )
-    parts.append(_evaluation(lake))
-    page.section("identity", title, "".join(parts))
+    sizes = _cluster_sizes(lake)
+    page.section(
+        "identity",
+        title,
+        figures=figures,
+        histogram=_cluster_histogram(sizes),
+        trend=trend if len(ordered) > 1 else None,
+        changes=by_type,
+        largest=[[c, sizes.get(c)] for c in largest[:10]],
+        evaluation=_evaluation(lake),
+    )
 
 
-def _evaluation(lake: Lake) -> str:
+def _evaluation(lake: Lake) -> dict[str, Any] | None:
     evaluation = _arrow(lake, IDENTITY_EVALUATION.name)
     if evaluation is None or evaluation.num_rows == 0:
-        return (
-            "<h3>Accuracy against the truth</h3><p>No evaluation: there is no ground truth for this data.</p>"
-        )
+        return None
     rows = evaluation.to_pylist()
     latest = max(r["evaluated_at"] for r in rows)
-    mine = [r for r in rows if r["evaluated_at"] == latest]
-    table = _table(
-        ["metric", "value"],
-        [[r["metric"], f"{r['value']:.4f}"] for r in sorted(mine, key=lambda r: r["metric"])],
-        1,
-    )
-    return f"<h3>Accuracy against the truth (run {html.escape(mine[0]['run_id'])})</h3>{table}"
+    mine = sorted((r for r in rows if r["evaluated_at"] == latest), key=lambda r: r["metric"])
+    return {
+        "run_id": mine[0]["run_id"],
+        "metrics": [[r["metric"], f"{r['value']:.4f}"] for r in mine],
+    }
 
 
 def _lifecycle_section(page: Page, lake: Lake, run_id: str | None) -> None:
     title = "Lifecycle stages against the truth"
     evaluation = _arrow(lake, LIFECYCLE_EVALUATION.name)
     if evaluation is None or evaluation.num_rows == 0:
-        page.section("lifecycle", title, _missing(LIFECYCLE_EVALUATION.name, "the gold profile build"))
+        page.missing("lifecycle", title, LIFECYCLE_EVALUATION.name, "the gold profile build")
         return
     rows = evaluation.to_pylist()
     chosen = run_id if run_id is not None and any(r["run_id"] == run_id for r in rows) else None
@@ -373,26 +351,20 @@ def _lifecycle_section(page: Page, lake: Lake, run_id: str | None) -> None:
     total = sum(cells.values())
     agree = sum(n for (truth, stage), n in cells.items() if truth == stage)
     peak = max(cells.values(), default=0) or 1
-    head = "".join(f"<th>{html.escape(s)}</th>" for s in STAGES)
-    body_rows = []
-    for truth in STAGES:
-        tds = []
-        for stage in STAGES:
-            n = cells.get((truth, stage), 0)
-            alpha = 0.08 + 0.6 * n / peak if n else 0
-            colour = "46,125,50" if truth == stage else "198,40,40"
-            tds.append(f"<td class='num' style='background:rgba({colour},{alpha:.2f})'>{n:,}</td>")
-        body_rows.append(f"<tr><th>{html.escape(truth)}</th>{''.join(tds)}</tr>")
-    matrix = (
-        f"<table class='matrix'><thead><tr><th>true \\ computed</th>{head}</tr></thead>"
-        f"<tbody>{''.join(body_rows)}</tbody></table>"
-    )
-    share = f"{100 * agree / total:.1f}%" if total else "n/a"
+
+    def cell(truth: str, stage: str) -> tuple[int, float, bool]:
+        n = cells.get((truth, stage), 0)
+        return n, 0.08 + 0.6 * n / peak if n else 0, truth == stage
+
     page.section(
         "lifecycle",
         title,
-        f"<p>Build {html.escape(str(chosen))}: {agree:,} of {total:,} customers ({share}) got their true "
-        f"stage.</p>{matrix}",
+        build=chosen,
+        agree=agree,
+        total=total,
+        share=f"{100 * agree / total:.1f}%" if total else "n/a",
+        stages=STAGES,
+        matrix=[(truth, [cell(truth, stage) for stage in STAGES]) for truth in STAGES],
     )
 
 
@@ -400,27 +372,16 @@ def _failures_section(page: Page, lake: Lake, run_id: str | None) -> None:
     title = "Failed pipeline tasks"
     failures = _arrow(lake, PIPELINE_FAILURES.name)
     if failures is None:
-        page.section("failures", title, "<p>No pipeline task has failed so far (no failures recorded).</p>")
+        page.note("failures", title, "No pipeline task has failed so far (no failures recorded).")
         return
     rows = sorted(failures.to_pylist(), key=lambda r: r["failed_at"], reverse=True)
     mine = [r for r in rows if r["run_id"] == run_id]
     page.kpi("task-failures", "Failed tasks (this run)", len(mine), "critical" if mine else "ok")
-    table = _table(
-        ["failed at (UTC)", "pipeline", "task", "run", "try", "error", "message"],
-        [
-            [
-                r["failed_at"],
-                r["dag_id"],
-                r["task_id"],
-                r["run_id"],
-                r["try_number"],
-                r["error_type"],
-                r["message"],
-            ]
-            for r in rows[:20]
-        ],
-    )
-    page.section("failures", title, table if rows else "<p>None.</p>")
+    if not rows:
+        page.note("failures", title, "None.")
+        return
+    columns = ["failed_at", "dag_id", "task_id", "run_id", "try_number", "error_type", "message"]
+    page.section("failures", title, failures=[[r[c] for c in columns] for r in rows[:20]])
 
 
 # --- data helpers --------------------------------------------------------------------------------------
@@ -448,26 +409,15 @@ def _cluster_sizes(lake: Lake) -> dict[str, int]:
     return dict(zip(counts["customer_id"].to_pylist(), counts["customer_id_count"].to_pylist(), strict=True))
 
 
-def _cluster_histogram(lake: Lake) -> str:
-    sizes = _cluster_sizes(lake)
+def _cluster_histogram(sizes: dict[str, int]) -> list[tuple[str, int]] | None:
     if not sizes:
-        return ""
-    bins = [
-        ("1", 1, 1),
-        ("2", 2, 2),
-        ("3", 3, 3),
-        ("4", 4, 4),
-        ("5", 5, 5),
-        ("6-10", 6, 10),
-        ("11-20", 11, 20),
-        ("21-50", 21, 50),
-        ("51+", 51, 10**12),
-    ]
-    counts = [(label, sum(1 for s in sizes.values() if lo <= s <= hi)) for label, lo, hi in bins]
-    return "<h3>Customers by number of records</h3>" + _bars(counts, COLOURS["bar"], label_width=60)
+        return None
+    bins = [(str(n), n, n) for n in range(1, 6)]
+    bins += [("6-10", 6, 10), ("11-20", 11, 20), ("21-50", 21, 50), ("51+", 51, 10**12)]
+    return [(label, sum(1 for s in sizes.values() if lo <= s <= hi)) for label, lo, hi in bins]
 
 
-# --- rendering -----------------------------------------------------------------------------------------
+# --- rendering ----------------------------------------------------------------------------------------
 
 
 def _fmt(value: Any) -> str:
@@ -492,149 +442,20 @@ def _observed(text: str | None) -> str | None:
         return text
 
 
-def _pill(severity: str) -> str:
-    return f"<span class='pill {html.escape(severity)}'>{html.escape(severity)}</span>"
+# Autoescaping is what keeps values (table names, rules, error messages) from being read as markup.
+_TEMPLATES = Environment(
+    loader=PackageLoader("quality", "templates"),
+    autoescape=select_autoescape(("html", "j2"), default_for_string=True, default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_TEMPLATES.filters["fmt"] = _fmt
+# Only int and float are right-aligned (Jinja's own `number` test would take Decimal and complex too).
+_TEMPLATES.tests["numeric"] = lambda value: isinstance(value, int | float)
 
 
-def _missing(table: str, producer: str) -> str:
-    return (
-        f"<p class='missing'>Table <code>{html.escape(table)}</code> does not exist yet: "
-        f"it is written by {html.escape(producer)}.</p>"
-    )
-
-
-def _table(
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    numeric_from: int | None = None,
-    raw_columns: set[int] | None = None,
-) -> str:
-    raw_columns = raw_columns or set()
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    lines = []
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            text = value if i in raw_columns else html.escape(_fmt(value))
-            numeric = numeric_from is not None and i >= numeric_from and isinstance(value, int | float)
-            cells.append(f"<td class='num'>{text}</td>" if numeric else f"<td>{text}</td>")
-        lines.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
-
-
-def _bars(items: Sequence[tuple[str, int]], colour: str, label_width: int = 190) -> str:
-    """A horizontal bar chart as inline SVG."""
-    if not items:
-        return ""
-    peak = max(v for _, v in items) or 1
-    width, bar_area, row = 640, 640 - label_width - 70, 22
-    parts = [f"<svg class='chart' role='img' viewBox='0 0 {width} {row * len(items) + 6}' width='{width}'>"]
-    for i, (label, value) in enumerate(items):
-        y = 3 + i * row
-        length = max(1.0, bar_area * value / peak) if value else 0
-        parts.append(
-            f"<text x='{label_width - 6}' y='{y + 15}' text-anchor='end'>{html.escape(str(label))}</text>"
-            f"<rect x='{label_width}' y='{y + 3}' width='{length:.1f}' height='{row - 6}' fill='{colour}'>"
-            f"<title>{html.escape(str(label))}: {value:,}</title></rect>"
-            f"<text x='{label_width + length + 5:.1f}' y='{y + 15}'>{value:,}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _stacked(items: Sequence[tuple[str, Sequence[tuple[str, int, str]]]]) -> str:
-    """Horizontal stacked bars (one per label, segments coloured by kind) as inline SVG, with a legend."""
-    if not items:
-        return ""
-    peak = max(sum(v for _, v, _ in segs) for _, segs in items) or 1
-    label_width, width, row = 230, 660, 20
-    bar_area = width - label_width - 70
-    height = row * len(items) + 30
-    parts = [f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' width='{width}'>"]
-    for i, (label, segments) in enumerate(items):
-        y = 3 + i * row
-        x = float(label_width)
-        parts.append(
-            f"<text x='{label_width - 6}' y='{y + 14}' text-anchor='end'>{html.escape(label)}</text>"
-        )
-        for kind, value, colour in segments:
-            if not value:
-                continue
-            length = bar_area * value / peak
-            parts.append(
-                f"<rect x='{x:.1f}' y='{y + 3}' width='{length:.1f}' height='{row - 6}' fill='{colour}'>"
-                f"<title>{html.escape(label)} {html.escape(kind)}: {value:,}</title></rect>"
-            )
-            x += length
-        parts.append(f"<text x='{x + 5:.1f}' y='{y + 14}'>{sum(v for _, v, _ in segments):,}</text>")
-    kinds = list(dict.fromkeys((k, c) for _, segs in items for k, v, c in segs if v))
-    lx, ly = label_width, height - 10
-    for kind, colour in kinds:
-        parts.append(
-            f"<rect x='{lx}' y='{ly - 9}' width='10' height='10' fill='{colour}'/>"
-            f"<text x='{lx + 14}' y='{ly}'>{html.escape(kind)}</text>"
-        )
-        lx += 24 + 8 * len(kind)
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-CSS = """\
-:root{--fg:#1d2433;--muted:#5b6478;--line:#d5dae3;--ok:#2e7d32;--warning:#b7791f;--critical:#c62828}
-*{box-sizing:border-box}
-body{font:14px/1.45 system-ui,sans-serif;color:var(--fg);margin:0;background:#f5f7fa}
-header{background:#1d2433;color:#fff;padding:18px 28px}
-header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;color:#c9d1e0}
-main{padding:18px 28px;max-width:1280px}
-.kpis{display:flex;flex-wrap:wrap;gap:12px;margin:0 0 18px}
-.kpi{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 14px;min-width:150px}
-.kpi .value{font-size:24px;font-weight:650}
-.kpi .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.kpi.ok .value{color:var(--ok)}
-.kpi.warning .value{color:var(--warning)}
-.kpi.critical .value{color:var(--critical)}
-section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 18px;margin:0 0 18px}
-section h2{margin:0 0 10px;font-size:18px}
-h3{font-size:15px;margin:16px 0 6px}
-table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}
-th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#eef1f6}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.matrix td{min-width:64px}
-.note{color:var(--muted)}
-.missing{color:var(--muted);font-style:italic}
-.grid{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
-.pill{display:inline-block;border-radius:10px;padding:1px 9px;margin:0 6px 4px 0;color:#fff;font-size:12px}
-.pill.ok{background:var(--ok)}
-.pill.warning{background:#f9a825;color:#1d2433}
-.pill.critical{background:var(--critical)}
-.pill.info{background:#1565c0}
-svg.chart{max-width:100%;height:auto;font-size:12px;fill:var(--fg)}
-nav a{margin-right:14px;color:#9ec1ff}
-"""
-
-
-def render(page: Page, run_id: str | None, settings: Settings) -> str:
+def render(page: Page) -> str:
     """The page as one self-contained HTML document."""
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    kpis = "".join(
-        f"<div class='kpi {tone}' id='kpi-{key}'><div class='value'>{html.escape(value)}</div>"
-        f"<div class='label'>{html.escape(label)}</div></div>"
-        for key, label, value, tone in page.headline
-    )
-    nav = "".join(f"<a href='#{key}'>{html.escape(title)}</a>" for key, title, _ in page.sections)
-    sections = "".join(
-        f"<section id='{key}'><h2>{html.escape(title)}</h2>{body}</section>"
-        for key, title, body in page.sections
-    )
-    run = html.escape(run_id or "no run with quality results yet")
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<link rel='icon' href='data:,'><title>{html.escape(page.title)}</title><style>{CSS}</style></head>"
-        "<body><header><h1>Customer data platform: run report</h1>"
-        f"<p>Run <strong id='run-id'>{run}</strong> · generated {generated} · home "
-        f"{html.escape(str(settings.paths.home))}</p><nav>{nav}</nav></header>"
-        f"<main><div class='kpis'>{kpis}</div>{sections}</main></body></html>"
-    )
+    return _TEMPLATES.get_template("run_report.html.j2").render(page=page, generated=generated)

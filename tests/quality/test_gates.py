@@ -80,12 +80,33 @@ def failed(rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     return {(r["table_name"], r["rule"], r["severity"]) for r in rows if not r["success"]}
 
 
-def test_clean_data_passes_critical_checks(spark: Any, clean: tuple[Settings, Lake]) -> None:
+@pytest.fixture(scope="module")
+def clean_gates(spark: Any, clean: tuple[Settings, Lake]) -> dict[str, gates.GateResult]:
+    """The clean home's gates, run once (run ``clean``) for every test that reads their results."""
     settings, lake = clean
-    for layer, tables in CLEAN_TABLES.items():
-        result = gates.run_layer(
+    return {
+        layer: gates.run_layer(
             spark, settings, lake, layer, run_id="clean", as_of=SAMPLE_AS_OF, tables=tables
         )
+        for layer, tables in CLEAN_TABLES.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def bad_gate(spark: Any, bad: tuple[Settings, Lake]) -> gates.QualityGateError:
+    """The bad batch's bronze gate (run ``bad-1``), run once; returns the error that stopped it."""
+    settings, lake = bad
+    with pytest.raises(gates.QualityGateError) as error:
+        gates.run_layer(spark, settings, lake, "bronze", run_id="bad-1", as_of=BAD_AS_OF, tables=BAD_TABLES)
+    return error.value
+
+
+def test_clean_data_passes_critical_checks(
+    clean: tuple[Settings, Lake], clean_gates: dict[str, gates.GateResult]
+) -> None:
+    settings, lake = clean
+    for layer, tables in CLEAN_TABLES.items():
+        result = clean_gates[layer]
         assert result.passed, (layer, [f.describe() for f in result.critical_failures])
         expected = sum(
             len(s.checks) for s in layer_suites(layer, settings.quality, SAMPLE_AS_OF) if s.table in tables
@@ -105,7 +126,7 @@ def test_clean_data_passes_critical_checks(spark: Any, clean: tuple[Settings, La
     assert not gates.passed(lake, "clean", "gold")  # never validated
 
 
-def test_no_personal_value_is_stored(spark: Any, clean: tuple[Settings, Lake]) -> None:
+def test_no_personal_value_is_stored(clean: tuple[Settings, Lake], clean_gates: dict[str, Any]) -> None:
     settings, lake = clean
     personal: set[str] = set()
     for table, columns in (
@@ -117,7 +138,7 @@ def test_no_personal_value_is_stored(spark: Any, clean: tuple[Settings, Lake]) -
             personal |= {str(v[0]).strip() for v in values if v[0] and len(str(v[0]).strip()) >= 6}
     assert len(personal) > 100
     rows = stored(lake, "clean")
-    assert rows, "test_clean_data_passes_critical_checks stores the results this test reads"
+    assert rows
     cells = {str(value) for row in rows for value in row.values() if value is not None}
     assert not [v for v in personal if any(v in cell for cell in cells)]
     site = build_data_docs(settings)
@@ -131,11 +152,11 @@ def test_no_personal_value_is_stored(spark: Any, clean: tuple[Settings, Lake]) -
     assert "<script" not in index and "validations/bronze/bronze_orders_online/clean/" in index
 
 
-def test_bad_batch_trips_the_expected_expectations(spark: Any, bad: tuple[Settings, Lake]) -> None:
+def test_bad_batch_trips_the_expected_expectations(
+    bad: tuple[Settings, Lake], bad_gate: gates.QualityGateError
+) -> None:
     settings, lake = bad
-    with pytest.raises(gates.QualityGateError) as error:
-        gates.run_layer(spark, settings, lake, "bronze", run_id="bad-1", as_of=BAD_AS_OF, tables=BAD_TABLES)
-    message = str(error.value)
+    message = str(bad_gate)
     assert "bronze_crm_contacts.email format:email:broken" in message and "run_report.html" in message
     rows = stored(lake, "bad-1")
     assert failed(rows) == {
@@ -182,11 +203,9 @@ def test_warnings_only_let_the_run_go_on(spark: Any, bad: tuple[Settings, Lake])
     }
 
 
-def test_run_report_in_a_real_browser(spark: Any, bad: tuple[Settings, Lake]) -> None:
+def test_run_report_in_a_real_browser(spark: Any, bad: tuple[Settings, Lake], bad_gate: Any) -> None:
     settings, lake = bad
-    rows = stored(lake, "bad-1") or pytest.fail(
-        "needs the results of test_bad_batch_trips_the_expected_expectations"
-    )
+    rows = stored(lake, "bad-1")
     path = build_report(spark, settings, lake, run_id="bad-1")
     assert path == settings.paths.reports / "run_report.html"
     page = path.read_text(encoding="utf-8")
