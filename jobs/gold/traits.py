@@ -44,7 +44,9 @@ def order_traits(orders: DataFrame, as_of: dt.date, settings: ProfileSettings) -
 
     summary = orders.groupBy("customer_id").agg(
         F.count(F.lit(1)).alias("orders_completed"),
-        F.sum("amount").alias("net_revenue"),
+        # Summed as exact cents: a floating-point sum depends on the order rows arrive in, and a different
+        # partitioning could move a rounded revenue or average by a cent between identical runs.
+        F.sum(F.col("amount").cast("decimal(18,2)")).cast("double").alias("net_revenue"),
         F.min("day").alias("first_order_date"),
         F.max("day").alias("last_order_date"),
         F.max("ordered_at").alias("_last_order_at"),
