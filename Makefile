@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 CDP_HOME ?= cdp_home
 AIRFLOW_PORT ?= 8080
 
-.PHONY: demo test test-fast check lint typecheck imports format install check-python check-java airflow bench clean
+.PHONY: demo test test-fast check lint typecheck imports format install check-python check-java airflow bench clean cluster-up cluster-down
 
 demo: install check-java ## Generate sample data and run the whole pipeline on it
 	$(VENV)/bin/cdp demo
@@ -38,7 +38,8 @@ typecheck: install
 imports: install ## The layer contract: imports go downward only, no cycles (setup.cfg [importlinter])
 	$(VENV)/bin/lint-imports
 
-install: $(STAMP)
+install: $(STAMP) check-java ## The pinned Python packages in .venv, and Delta's Spark JARs in .jars/delta (checked)
+	@$(PY) -m infra.jars fetch >/dev/null || { $(PY) -m infra.jars fetch; exit 1; }
 
 $(STAMP): setup.cfg pyproject.toml requirements.lock | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,8 +62,16 @@ check-java:
 		echo "       and make sure 'java -version' works or JAVA_HOME is set." >&2; \
 		exit 1; fi
 
+CLUSTER_ARGS ?=
+
+cluster-up: install check-java ## A Spark standalone cluster on 127.0.0.1 (CLUSTER_ARGS="--workers 2 --cores 1 --memory 3g")
+	$(PY) -m infra.cluster up --home "$(CDP_HOME)" $(CLUSTER_ARGS)
+
+cluster-down: ## Stop the cluster started by cluster-up, executors included
+	$(PY) -m infra.cluster down --home "$(CDP_HOME)"
+
 airflow: install check-java ## Airflow standalone (SQLite, this project's DAGs); prints the URL and login
 	CDP_HOME="$(CDP_HOME)" AIRFLOW_PORT="$(AIRFLOW_PORT)" VENV_BIN="$(CURDIR)/$(VENV)/bin" infra/airflow/standalone.sh
 
 clean:
-	rm -rf cdp_home .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdp_home .pytest_cache .mypy_cache .ruff_cache .jars

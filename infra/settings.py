@@ -85,10 +85,12 @@ class SparkSettings:
     shuffle_partitions: int = _setting(
         4, "spark.sql.shuffle.partitions, also used as spark.default.parallelism", 1, 100_000
     )
-    # When set and delta_engine is auto, tables are written with delta-spark; Maven is never contacted.
+    # Spark sessions load Delta's JARs from files only; `make install` fetches them into .jars/delta.
     delta_jars_dir: Path | None = field(
         default=None,
-        metadata=_doc("a folder holding delta-spark JARs (delta-spark_2.13-*.jar, delta-storage-*.jar)"),
+        metadata=_doc(
+            "folder of Delta's Spark JARs (null: the project's .jars/delta, filled by make install)"
+        ),
     )
     conf: Mapping[str, str] = _setting(
         {}, 'free-form Spark configuration, applied last, e.g. {"spark.executor.memory": "8g"}'

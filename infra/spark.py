@@ -2,8 +2,8 @@
 
 One place decides how Spark is configured: a local session tuned for a small machine by default, a cluster
 by setting ``spark.master``. JARs are only ever taken from local files (Splink's similarity UDFs, and
-delta-spark when a JAR folder is configured); ``spark.jars.packages`` is refused because Maven Central is not
-reachable from many locked-down networks and a session must never depend on it.
+Delta's, which ``make install`` fetched into ``.jars/delta``); ``spark.jars.packages`` is refused: a session
+must never depend on reaching a repository when it starts.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra.errors import UserFacingError
+from infra.jars import JARS_DIR, JarsError, installed_jars, missing_message
 from infra.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 MIN_JAVA = 17
+LOOPBACK_MASTER = re.compile(r"^spark://(127\.0\.0\.1|localhost)(:\d+)?$")
 LOG4J_FILE = Path(__file__).with_name("log4j2.properties")
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
@@ -64,12 +66,14 @@ def require_java() -> int:
     return version
 
 
+def delta_jars_folder(settings: Settings) -> Path:
+    """Where Delta's Spark JARs are: ``spark.delta_jars_dir``, or the project's ``.jars/delta``."""
+    return settings.spark.delta_jars_dir or JARS_DIR
+
+
 def delta_spark_jars(settings: Settings) -> list[Path]:
-    """delta-spark JARs found in ``spark.delta_jars_dir`` (empty when unset or absent)."""
-    folder = settings.spark.delta_jars_dir
-    if folder is None or not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.jar") if p.name.startswith(("delta-", "delta_")))
+    """Delta's Spark JARs in :func:`delta_jars_folder` (empty when absent)."""
+    return installed_jars(delta_jars_folder(settings))
 
 
 def spark_conf(settings: Settings) -> dict[str, str]:
@@ -106,8 +110,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.jars": ",".join(jars),
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J_FILE}",
     }
-    if settings.spark.master.startswith("local"):
-        # A laptop or CI box may have no resolvable hostname; loopback always works locally.
+    if settings.spark.master.startswith("local") or LOOPBACK_MASTER.match(settings.spark.master):
+        # A laptop or CI box may have no resolvable hostname; loopback always works locally, and a cluster
+        # on this machine's loopback (make cluster-up) runs its executors with this same interpreter.
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
         # Python workers must be this interpreter (the .venv), not whatever python3 is on PATH.
@@ -116,6 +121,11 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     if delta_spark_jars(settings) and settings.delta_engine != "delta-rs":
         conf["spark.sql.extensions"] = DELTA_EXTENSION
         conf["spark.sql.catalog.spark_catalog"] = DELTA_CATALOG
+        # Delta rebuilds a table's snapshot in 50 partitions by default: 50 tasks per table state read
+        # is most of the cost of a small commit. The shuffle width suits the same data sizes.
+        conf["spark.databricks.delta.snapshotPartitions"] = str(settings.spark.shuffle_partitions)
+    elif settings.delta_engine == "delta-spark":
+        raise JarsError(missing_message(delta_jars_folder(settings)))
     conf.update(settings.spark.conf)
     return conf
 
@@ -147,11 +157,13 @@ def build_spark(settings: Settings) -> SparkSession:
 
 
 def has_delta_spark(spark: SparkSession) -> bool:
-    """True when Delta Lake's Spark classes are loaded in this session's JVM."""
+    """True when Delta Lake's Spark classes are loaded in this session's JVM, with Delta's SQL extension."""
     try:
         jvm = spark.sparkContext._jvm
         assert jvm is not None
-        jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
+        # JARs given in spark.jars live in Spark's own class loader, not the JVM's system one.
+        loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+        jvm.java.lang.Class.forName("io.delta.tables.DeltaTable", False, loader)
     except Exception:  # noqa: BLE001 - py4j raises its own error types for a missing class
         return False
     return spark.conf.get("spark.sql.extensions", "") == DELTA_EXTENSION

@@ -214,9 +214,14 @@ class DeltaRsBackend:
 
     def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table:
         table = self._open(path)
-        names = list(columns) if columns else [f.name for f in spark_schema(table).fields]
+        fields = {f.name: f for f in spark_schema(table).fields}
+        names = list(columns) if columns else list(fields)
         select = ", ".join(f'"{n}"' for n in names)
-        return pa.table(QueryBuilder().register("t", table).execute(f"SELECT {select} FROM t").read_all())
+        data = pa.table(QueryBuilder().register("t", table).execute(f"SELECT {select} FROM t").read_all())
+        # The query engine answers with Arrow view types (string_view, ...), which Spark and older Arrow
+        # readers do not take: give the table's own types back, as the delta-spark back end does.
+        wanted = to_arrow_schema(StructType([fields[n] for n in names]), timezone="UTC")
+        return data.cast(wanted)
 
     def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int:
         result = self._open(path).delete(predicate, commit_properties=_commit_properties(metadata))

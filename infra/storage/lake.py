@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, StructField, StructType
+from pyspark.sql.types import DataType, MapType, StructField, StructType
 
 from infra.storage.base import (
     CDF_PROPERTY,
@@ -64,9 +65,10 @@ class Lake:
 
             if not has_delta_spark(spark):
                 raise LakeError(
-                    "delta_engine is delta-spark but Delta's Spark classes are not loaded: put the "
-                    "delta-spark and delta-storage JARs in a folder and set spark.delta_jars_dir "
-                    "(CDP_SPARK__DELTA_JARS_DIR), or use delta_engine=delta-rs."
+                    "delta_engine is delta-spark but Delta's Spark classes are not loaded in this Spark "
+                    "session: run `make install` (it fetches Delta's JARs into .jars/delta), set "
+                    "spark.delta_jars_dir (CDP_SPARK__DELTA_JARS_DIR) to a folder holding them, or use "
+                    "delta_engine=delta-rs."
                 )
             backend: Backend = DeltaSparkBackend(spark)
         elif engine == "delta-rs":
@@ -281,6 +283,8 @@ class Lake:
         if isinstance(df, pa.Table):
             return self._sync_arrow(table, df, keys, ignore_changes_in, properties, metadata)
         compared = [c for c in df.columns if c not in keys and c not in ignore_changes_in]
+        if self.exists(table) and not _differs(self.read(table), df, list(keys), compared):
+            return self.version(table)
         changed = " OR ".join(f"(t.{c} IS DISTINCT FROM s.{c})" for c in compared) or "false"
         self.merge(
             table,
@@ -415,6 +419,22 @@ class Lake:
                 columns.append(F.lit(None).cast(f.dataType).alias(f.name))
         columns += [F.col(f"`{c}`") for c in df.columns if c not in current.fieldNames()]
         return df.select(*columns)
+
+
+def _differs(current: DataFrame, incoming: DataFrame, keys: list[str], compared: list[str]) -> bool:
+    """True unless ``incoming`` holds exactly the keys and compared values of ``current``.
+
+    Checked before a sync's MERGE because delta-spark commits a new version even when a MERGE changes no
+    row. Columns Spark cannot compare as a set (maps) leave the answer to the MERGE itself.
+    """
+    columns = [*keys, *compared]
+    if any(isinstance(current.schema[c].dataType, MapType) for c in columns if c in current.columns):
+        return True
+    try:
+        old, new = current.select(*columns), incoming.select(*columns)
+        return not (new.exceptAll(old).isEmpty() and old.exceptAll(new).isEmpty())
+    except AnalysisException:
+        return True
 
 
 def _nullable(schema: StructType) -> StructType:
