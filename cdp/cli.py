@@ -22,9 +22,11 @@ from infra.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from jobs.bronze.ingest import IngestReport
+    from jobs.maintenance import MaintenanceReport
 
 if TYPE_CHECKING:
     from jobs.bronze.ingest import IngestReport
+    from jobs.maintenance import MaintenanceReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -281,6 +283,47 @@ def lake_tables(obj: CdpContext) -> None:
             info.last_operation or "",
         )
     console.print(table if infos else f"No tables yet in {obj.settings.paths.lake}.")
+
+
+@lake.command("optimize")
+@click.argument("tables", nargs=-1)
+@click.pass_obj
+@friendly_errors
+def lake_optimize(obj: CdpContext, tables: tuple[str, ...]) -> None:
+    """Compact small data files (every table by default); VACUUM then frees the replaced ones."""
+    from jobs import steps
+
+    report = steps.maintain(obj.settings, run_id=new_run_id("optimize"), tables=tables, vacuum=False)
+    print_maintenance(report, "Compaction")
+
+
+@lake.command("vacuum")
+@click.argument("tables", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@click.pass_obj
+@friendly_errors
+def lake_vacuum(obj: CdpContext, tables: tuple[str, ...], dry_run: bool) -> None:
+    """Delete data files only versions older than maintenance.vacuum_retention_hours need."""
+    from jobs import steps
+
+    report = steps.maintain(
+        obj.settings, run_id=new_run_id("vacuum"), tables=tables, optimize=False, dry_run=dry_run
+    )
+    print_maintenance(report, "VACUUM (dry run)" if dry_run else "VACUUM")
+
+
+def print_maintenance(report: MaintenanceReport, title: str) -> None:
+    """Data files per table before and after, and what was compacted or vacuumed."""
+    table = Table(title=f"{title} {report.run_id}")
+    for column in ("table", "files before", "files after", "compacted", "files vacuumed"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for t in report.tables:
+        table.add_row(
+            t.table, f"{t.files_before:,}", f"{t.files_after:,}", "yes" if t.compacted else "",
+            f"{t.vacuumed_files:,}",
+        )  # fmt: skip
+    table.add_row("[bold]total", f"{report.files_before:,}", f"{report.files_after:,}", "", "")
+    console.print(table)
 
 
 def _register_groups() -> None:

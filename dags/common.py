@@ -58,7 +58,12 @@ def daily_timetable(settings: Settings) -> CronDataIntervalTimetable:
 
 def training_timetable(settings: Settings) -> CronTriggerTimetable:
     """Runs on ``airflow.training_schedule``; training has no batch, so no data interval either."""
-    return CronTriggerTimetable(settings.airflow.training_schedule, timezone=settings.timezone)
+    return cron_timetable(settings.airflow.training_schedule, settings)
+
+
+def cron_timetable(cron: str, settings: Settings) -> CronTriggerTimetable:
+    """Runs on ``cron`` in the business time zone, for work that has no batch (training, maintenance)."""
+    return CronTriggerTimetable(cron, timezone=settings.timezone)
 
 
 def asset(settings: Settings, table: str) -> Asset:

@@ -178,6 +178,9 @@ class AirflowSettings:
         "0 0 * * *", "cron in `timezone`; a run processes the day that just ended (its logical date)"
     )
     training_schedule: str = _setting("0 5 * * 0", "cron of the identity model retraining, weekly")
+    maintenance_schedule: str = _setting(
+        "0 3 * * 6", "cron of the lake maintenance (compaction, VACUUM), weekly"
+    )
     start_date: str = _setting("2024-01-01", "earliest logical date a backfill may start from (YYYY-MM-DD)")
     retries: int = _setting(3, "retries of a failed task", 0, 100)
     # Waits grow by retry_backoff per try: delay, delay * backoff, ..., capped at max_retry_delay_seconds.
@@ -194,6 +197,20 @@ class AirflowSettings:
             raise SettingsError(
                 f"Invalid setting 'airflow.start_date' = {self.start_date!r}: expected a date as YYYY-MM-DD."
             ) from None
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    """Lake upkeep by the ``cdp_maintenance`` DAG and ``cdp lake optimize|vacuum``."""
+
+    # Delta's own safety check: files of versions younger than a week stay, for readers still on them.
+    vacuum_retention_hours: int = _setting(
+        168, "VACUUM keeps the files of versions younger than this (at least 168 hours)", 168, 87_600
+    )
+    # Daily batches add a few small files per table; compaction pays only past this many.
+    optimize_min_files: int = _setting(
+        8, "compact a table only when its current version has at least this many data files", 2, 1_000_000
+    )
 
 
 @dataclass(frozen=True)
@@ -354,6 +371,7 @@ class Settings:
     quality: QualitySettings = field(default_factory=QualitySettings)
     airflow: AirflowSettings = field(default_factory=AirflowSettings)
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
     def __post_init__(self) -> None:
         try:

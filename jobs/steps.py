@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from jobs.gold.evaluation import StageEvaluation
     from jobs.gold.profiles import ProfileReport
     from jobs.gold.publish import PublishReport
+    from jobs.maintenance import MaintenanceReport
     from jobs.silver.standardise import StandardiseReport
     from quality.gates import GateResult
 
@@ -221,6 +222,24 @@ def train_identity(settings: Settings, *, promote: PromotionPolicy = "if-better"
 
     rt = runtime(settings)
     return training.train(rt.spark, settings, rt.lake, promote=promote)
+
+
+def maintain(
+    settings: Settings,
+    *,
+    run_id: str,
+    tables: Sequence[str] | None = None,
+    optimize: bool = True,
+    vacuum: bool = True,
+    dry_run: bool = False,
+) -> MaintenanceReport:
+    """Compact the lake's small files and VACUUM what no recent version needs (every table by default)."""
+    from jobs import maintenance
+
+    return maintenance.run(
+        settings, runtime(settings).lake, run_id=run_id, tables=tables, optimize=optimize, vacuum=vacuum,
+        dry_run=dry_run,
+    )  # fmt: skip
 
 
 def compare_identity_model(settings: Settings, *, version: str) -> ModelComparison:

@@ -14,6 +14,7 @@ Example:
 
 from infra.storage.base import (
     Commit,
+    Compaction,
     DuplicateKeyError,
     LakeError,
     SchemaMismatchError,
@@ -24,6 +25,7 @@ from infra.storage.lake import Lake
 
 __all__ = [
     "Commit",
+    "Compaction",
     "DuplicateKeyError",
     "Lake",
     "LakeError",

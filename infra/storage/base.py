@@ -46,6 +46,17 @@ class Commit:
 
 
 @dataclass(frozen=True)
+class Compaction:
+    """What compacting one table did: its data files before and after, and the files rewritten."""
+
+    table: str
+    files_before: int
+    files_after: int
+    files_removed: int
+    files_added: int
+
+
+@dataclass(frozen=True)
 class TableInfo:
     """A table as listed by :meth:`Lake.tables`."""
 
@@ -100,6 +111,8 @@ class Backend(Protocol):
     def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int: ...
     def history(self, path: str, limit: int | None) -> list[Commit]: ...
     def vacuum(self, path: str, retention_hours: int, dry_run: bool) -> list[str]: ...
+    def optimize(self, path: str) -> tuple[int, int]: ...
+    def file_count(self, path: str) -> int: ...
     def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame: ...
     def properties(self, path: str) -> dict[str, str]: ...
     def set_properties(self, path: str, properties: Mapping[str, str]) -> None: ...
@@ -107,6 +120,8 @@ class Backend(Protocol):
 
 
 CDF_PROPERTY = "delta.enableChangeDataFeed"
+# Delta's default minimum retention for VACUUM: a week of versions stays readable.
+MIN_RETENTION_HOURS = 168
 
 
 def check_arrow_keys(path: str, source: pa.Table, keys: Sequence[str]) -> None:

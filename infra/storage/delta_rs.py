@@ -256,6 +256,13 @@ class DeltaRsBackend:
             )
         )
 
+    def optimize(self, path: str) -> tuple[int, int]:
+        metrics = self._open(path).optimize.compact()
+        return int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0))
+
+    def file_count(self, path: str) -> int:
+        return len(self._open(path).file_uris())
+
     def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame:
         table = self._open(path)
         schema = StructType(spark_schema(table).fields + CDF_COLUMNS.fields)

@@ -181,6 +181,17 @@ class DeltaSparkBackend:
         rows = self.spark.sql(f"VACUUM {_quote(path)} RETAIN {int(retention_hours)} HOURS{mode}").collect()
         return [str(r[0]) for r in rows] if dry_run else []
 
+    def optimize(self, path: str) -> tuple[int, int]:
+        result = self._delta.forPath(self.spark, path).optimize().executeCompaction().collect()
+        metrics = result[0]["metrics"] if result else None
+        if metrics is None:
+            return 0, 0
+        return int(metrics["numFilesRemoved"]), int(metrics["numFilesAdded"])
+
+    def file_count(self, path: str) -> int:
+        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
+        return int(detail["numFiles"] or 0)
+
     def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame:
         reader = (
             self.spark.read.format("delta")

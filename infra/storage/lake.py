@@ -15,8 +15,10 @@ from pyspark.sql.types import DataType, MapType, StructField, StructType
 
 from infra.storage.base import (
     CDF_PROPERTY,
+    MIN_RETENTION_HOURS,
     Backend,
     Commit,
+    Compaction,
     LakeError,
     SchemaMismatchError,
     TableInfo,
@@ -347,9 +349,35 @@ class Lake:
         """Commits, newest first."""
         return self.backend.history(self._require(table), limit)
 
-    def vacuum(self, table: str, retention_hours: int = 168, *, dry_run: bool = False) -> list[str]:
-        """Remove data files no longer referenced by versions younger than ``retention_hours``."""
+    def vacuum(
+        self, table: str, retention_hours: int = MIN_RETENTION_HOURS, *, dry_run: bool = False
+    ) -> list[str]:
+        """Remove data files no longer referenced by versions younger than ``retention_hours``.
+
+        Delta's safety check is kept: a retention under a week is refused, since a reader or writer still
+        working on an older version could lose files under its feet.
+        """
+        if retention_hours < MIN_RETENTION_HOURS:
+            raise LakeError(
+                f"VACUUM of '{table}' with {retention_hours} hours of retention refused: Delta's safety "
+                f"check needs at least {MIN_RETENTION_HOURS} hours (7 days), so that readers of recent "
+                "versions keep their files."
+            )
         return self.backend.vacuum(self._require(table), retention_hours, dry_run)
+
+    def optimize(self, table: str) -> Compaction:
+        """Compact the table's small data files into larger ones (bin-packing); the data is unchanged.
+
+        The replaced files stay on disk for time travel until :meth:`vacuum` removes them.
+        """
+        path = self._require(table)
+        before = self.backend.file_count(path)
+        removed, added = self.backend.optimize(path)
+        return Compaction(table, before, self.backend.file_count(path), removed, added)
+
+    def file_count(self, table: str) -> int:
+        """How many data files the table's current version is made of."""
+        return self.backend.file_count(self._require(table))
 
     def changes(self, table: str, start_version: int, end_version: int | None = None) -> DataFrame:
         """Row-level changes between two versions (inclusive) from the change data feed.

@@ -28,6 +28,7 @@ DAILY_UPSTREAM = {
     "publish": {"check_gold"},
 }
 TRAINING_UPSTREAM = {"train": set(), "evaluate": {"train"}, "promote": {"evaluate", "train"}}
+DAG_IDS = ["cdp_daily", "cdp_identity_training", "cdp_maintenance"]
 HEAVY = ("pyspark", "py4j", "splink", "great_expectations", "duckdb", "pandas", "deltalake", "delta")
 # The DAGs import the step functions (``jobs.steps``), whose own imports wait inside each step.
 PROJECT_STEPS = ("identity", "quality", "schemas", "generator", "normalise")
@@ -35,7 +36,7 @@ PROJECT_STEPS = ("identity", "quality", "schemas", "generator", "normalise")
 
 def test_dags_load_without_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dags) == {"cdp_daily", "cdp_identity_training"}
+    assert set(dagbag.dags) == set(DAG_IDS)
 
 
 def test_parsing_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ print(json.dumps({{"errors": sorted(bag.import_errors), "dags": sorted(bag.dags)
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["errors"] == []
-    assert report["dags"] == ["cdp_daily", "cdp_identity_training"]
+    assert report["dags"] == sorted(DAG_IDS)
     top_level = {name.split(".")[0] for name in report["loaded"]}
     assert top_level.isdisjoint(HEAVY), sorted(top_level & set(HEAVY))
     assert top_level.isdisjoint(PROJECT_STEPS), sorted(top_level & set(PROJECT_STEPS))
@@ -62,7 +63,7 @@ print(json.dumps({{"errors": sorted(bag.import_errors), "dags": sorted(bag.dags)
     assert "dags.common" in report["loaded"]
 
 
-@pytest.mark.parametrize("dag_id", ["cdp_daily", "cdp_identity_training"])
+@pytest.mark.parametrize("dag_id", DAG_IDS)
 def test_every_task_retries_with_exponential_backoff(dagbag: Any, dag_id: str) -> None:
     from dags.common import record_failure
 
@@ -92,10 +93,7 @@ def test_retries_follow_the_settings(airflow_homes: dict[str, str]) -> None:
 
 def test_invalid_settings_show_as_an_import_error(airflow_homes: dict[str, str]) -> None:
     bag = parse_dags({**airflow_homes, "CDP_AIRFLOW__RETRIES": "many"})
-    assert set(bag.import_errors) == {
-        str(DAGS_FOLDER / "cdp_daily.py"),
-        str(DAGS_FOLDER / "cdp_identity_training.py"),
-    }
+    assert set(bag.import_errors) == {str(DAGS_FOLDER / f"{dag_id}.py") for dag_id in DAG_IDS}
     assert all("airflow.retries" in error for error in bag.import_errors.values())
 
 
@@ -124,7 +122,14 @@ def test_training_dag_wiring(dagbag: Any) -> None:
     assert dag.max_active_runs == 1
 
 
-@pytest.mark.parametrize("dag_id", ["cdp_daily", "cdp_identity_training"])
+def test_maintenance_dag_runs_weekly_on_its_setting(dagbag: Any) -> None:
+    dag = dagbag.dags["cdp_maintenance"]
+    assert [t.task_id for t in dag.tasks] == ["maintain"]
+    assert dag.max_active_runs == 1
+    assert dag.timetable.expression == "0 3 * * 6"
+
+
+@pytest.mark.parametrize("dag_id", DAG_IDS)
 def test_dag_settings(dagbag: Any, dag_id: str) -> None:
     dag = dagbag.dags[dag_id]
     assert dag.catchup is False

@@ -313,11 +313,28 @@ def test_history_metadata_vacuum_and_listing(lake: Lake, spark: SparkSession) ->
     assert history[0].metadata.get("run_id") == "r-2"
     assert history[1].metadata.get("run_id") == "r-1"
     assert history[0].timestamp.tzinfo is not None
-    removed = lake.vacuum("customers", retention_hours=0)
-    assert isinstance(removed, list)
+    with pytest.raises(LakeError, match="at least 168 hours"):
+        lake.vacuum("customers", retention_hours=0)
+    # Nothing is a week old yet: a dry run lists no file, and the data and its history stay readable.
+    assert lake.vacuum("customers", dry_run=True) == []
+    lake.vacuum("customers")
+    assertDataFrameEqual(lake.read("customers", version=1), people(spark, [("c1", "Ann", 10, "uk")]))
     assertDataFrameEqual(lake.read("customers"), people(spark, [("c2", "Bo", 20, "cn")]))
     (info,) = [t for t in lake.tables() if t.name == "customers"]
     assert (info.rows, info.version >= 2, info.last_write is not None) == (1, True, True)
+
+
+def test_optimize_compacts_small_files_and_keeps_the_data(lake: Lake, spark: SparkSession) -> None:
+    for n in range(3):
+        lake.append("events", people(spark, [(f"c{n}", "Ann", n, "uk")]).coalesce(1))
+    assert lake.file_count("events") == 3
+    before = sorted(tuple(r) for r in lake.read("events").collect())
+    compaction = lake.optimize("events")
+    assert (compaction.files_before, compaction.files_after) == (3, 1)
+    assert (compaction.files_removed, compaction.files_added) == (3, 1)
+    assert sorted(tuple(r) for r in lake.read("events").collect()) == before
+    again = lake.optimize("events")
+    assert (again.files_before, again.files_after, again.files_removed) == (1, 1, 0)
 
 
 def test_missing_table_and_bad_names(lake: Lake) -> None:
