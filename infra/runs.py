@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from infra.settings import Settings
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
     from infra.storage import Lake
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
@@ -82,8 +86,51 @@ class Runtime:
     spark: SparkSession
     lake: Lake
 
+    def release(self) -> int:
+        """Drop every cached frame and table of the session; returns how many cached RDDs were dropped.
+
+        Called when a step ends, whatever its outcome: what one step cached must not squeeze the memory
+        the next step's joins and sorts need (cached blocks hold on to half of Spark's unified memory).
+        """
+        self.spark.catalog.clearCache()
+        context = self.spark.sparkContext._jsc
+        assert context is not None
+        persistent = context.getPersistentRDDs()
+        count = int(persistent.size())
+        for rdd in list(persistent.values()):
+            rdd.unpersist(True)
+        return count
+
+
+def cached_rdds(spark: SparkSession) -> int:
+    """How many RDDs the session keeps cached (0 between steps)."""
+    context = spark.sparkContext._jsc
+    assert context is not None
+    return int(context.getPersistentRDDs().size())
+
 
 _RUNTIMES: dict[tuple[str, Path, str], Runtime] = {}
+
+
+def releasing(step: Callable[P, T]) -> Callable[P, T]:
+    """Decorate a step (settings first) so the session's caches are dropped when it ends, whatever happens."""
+
+    @functools.wraps(step)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return step(*args, **kwargs)
+        finally:
+            settings = args[0]
+            assert isinstance(settings, Settings)
+            started = _RUNTIMES.get(_key(settings))
+            if started is not None:
+                started.release()
+
+    return wrapper
+
+
+def _key(settings: Settings) -> tuple[str, Path, str]:
+    return (settings.spark.master, settings.paths.lake, settings.delta_engine)
 
 
 def runtime(settings: Settings) -> Runtime:
@@ -92,7 +139,7 @@ def runtime(settings: Settings) -> Runtime:
     One session per process: starting Spark costs 10-30 s, and every step of a run, each CLI command and
     the failure callback share it.
     """
-    key = (settings.spark.master, settings.paths.lake, settings.delta_engine)
+    key = _key(settings)
     if key not in _RUNTIMES:
         from infra.spark import build_spark
         from infra.storage import Lake

@@ -2,7 +2,9 @@
 
 Each step takes the settings and the run's identity (``run_id`` and, for batch work, the business date
 ``as_of``), runs on the process-wide Spark session and lake (:func:`infra.runs.runtime`), and returns a
-report object that serialises itself (``to_dict``; Airflow keeps that as the task's XCom). Every step is
+report object that serialises itself (``to_dict``; Airflow keeps that as the task's XCom). When a step
+ends, whatever its outcome, the session's caches are dropped (:func:`infra.runs.releasing`), so steps
+run one after another in one process never inherit each other's cached data. Every step is
 idempotent: running it again for the same date leaves the tables as they were.
 
 Gold tables are built into staging tables first (:func:`build_profiles`), validated (:func:`check` with
@@ -22,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.runs import runtime
+from infra.runs import releasing, runtime
 from infra.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ def channels(settings: Settings) -> list[str]:
     return list(CHANNELS)
 
 
+@releasing
 def ingest(
     settings: Settings,
     *,
@@ -96,6 +99,7 @@ def due_batches(pending: Iterable[dt.date], as_of: dt.date | None) -> list[dt.da
     return None if due and len(due) == len(pending) else due
 
 
+@releasing
 def standardise(
     settings: Settings,
     *,
@@ -149,6 +153,7 @@ def batches_since(
     return sorted(batches)
 
 
+@releasing
 def check(
     settings: Settings, *, layer: str, as_of: dt.date, run_id: str, raise_on_critical: bool = True
 ) -> GateResult:
@@ -161,6 +166,7 @@ def check(
     )
 
 
+@releasing
 def resolve(
     settings: Settings, *, as_of: dt.date, run_id: str, full_rebuild: bool = False, charts: bool = True
 ) -> ResolveReport:
@@ -173,6 +179,7 @@ def resolve(
     )
 
 
+@releasing
 def build_profiles(settings: Settings, *, as_of: dt.date, run_id: str) -> ProfileReport:
     """Build the unified profiles and lifecycle tags into the gold staging tables."""
     from jobs.gold import profiles
@@ -181,6 +188,7 @@ def build_profiles(settings: Settings, *, as_of: dt.date, run_id: str) -> Profil
     return profiles.build(rt.spark, settings, rt.lake, as_of=as_of, run_id=run_id)
 
 
+@releasing
 def publish(settings: Settings, *, as_of: dt.date, run_id: str) -> PublishReport:
     """Publish the staged gold tables, only if this run's gold quality gate passed."""
     from jobs.gold.publish import publish as publish_gold
@@ -189,6 +197,7 @@ def publish(settings: Settings, *, as_of: dt.date, run_id: str) -> PublishReport
     return publish_gold(rt.spark, settings, rt.lake, as_of=as_of, run_id=run_id)
 
 
+@releasing
 def report(settings: Settings, *, run_id: str | None, docs: bool = True) -> Path:
     """Write the HTML run report of ``run_id`` (the latest run when None); returns its path."""
     from quality.report import build_report
@@ -197,6 +206,7 @@ def report(settings: Settings, *, run_id: str | None, docs: bool = True) -> Path
     return build_report(rt.spark, settings, rt.lake, run_id=run_id, docs=docs)
 
 
+@releasing
 def evaluate_identity(settings: Settings, *, run_id: str, truth: Path | None = None) -> IdentityEvaluation:
     """Score the identity graph against the generator's truth (``truth/records.parquet`` by default).
 
@@ -208,6 +218,7 @@ def evaluate_identity(settings: Settings, *, run_id: str, truth: Path | None = N
     return evaluate.evaluate(rt.spark, settings, rt.lake, run_id=run_id, truth=truth)
 
 
+@releasing
 def evaluate_lifecycle(settings: Settings, *, as_of: dt.date, run_id: str) -> StageEvaluation | None:
     """Compare the staged lifecycle stages with the generator's truth; None when the truth lacks ``as_of``."""
     from jobs.gold import evaluation
@@ -216,6 +227,7 @@ def evaluate_lifecycle(settings: Settings, *, as_of: dt.date, run_id: str) -> St
     return evaluation.evaluate_staged(rt.spark, settings, rt.lake, as_of=as_of, run_id=run_id)
 
 
+@releasing
 def train_identity(settings: Settings, *, promote: PromotionPolicy = "if-better") -> TrainingResult:
     """Train a new identity model, score it, and promote it if it is not worse than the current one."""
     from identity import training
@@ -224,6 +236,7 @@ def train_identity(settings: Settings, *, promote: PromotionPolicy = "if-better"
     return training.train(rt.spark, settings, rt.lake, promote=promote)
 
 
+@releasing
 def maintain(
     settings: Settings,
     *,

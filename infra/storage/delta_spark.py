@@ -1,7 +1,12 @@
 """The delta-spark back end: Delta Lake's own Spark integration, for sessions with Delta's JARs loaded.
 
-Used on clusters where delta-spark is native. It is chosen by ``delta_engine: auto`` when the session has
-Delta's classes, which the session factory loads from ``spark.delta_jars_dir`` (never from Maven).
+Data moves only through Spark: appends, partition replacements (``replaceWhere``), MERGE and DELETE run in
+the executors, so nothing is collected to the driver, at any size and on any cluster. Questions about a
+table's log (version, schema, history, properties, file and row counts) and reads into Arrow for the
+driver-side identity engine are answered by delta-rs from the same log: the same answers without a Spark
+job each, which at one commit per table and step is most of delta-spark's fixed cost on small data.
+It is chosen by ``delta_engine: auto`` when the session has Delta's classes, which the session factory
+loads from local JARs (never from a repository).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from infra.storage.base import Commit, check_merge_keys
+from infra.storage.delta_rs import DeltaRsBackend
 
 
 def _quote(path: str) -> str:
@@ -34,6 +40,7 @@ class DeltaSparkBackend:
 
         self.spark = spark
         self._delta = DeltaTable
+        self._log = DeltaRsBackend(spark)
 
     def exists(self, path: str) -> bool:
         return bool(self._delta.isDeltaTable(self.spark, path))
@@ -56,14 +63,13 @@ class DeltaSparkBackend:
         builder.execute()
 
     def schema(self, path: str) -> StructType:
-        return self.spark.read.format("delta").load(path).schema
+        return self._log.schema(path)
 
     def partition_columns(self, path: str) -> list[str]:
-        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
-        return list(detail["partitionColumns"])
+        return self._log.partition_columns(path)
 
     def version(self, path: str) -> int:
-        return int(self._delta.forPath(self.spark, path).history(1).collect()[0]["version"])
+        return self._log.version(path)
 
     def read(self, path: str, version: int | None, timestamp: dt.datetime | None) -> DataFrame:
         reader = self.spark.read.format("delta")
@@ -132,8 +138,8 @@ class DeltaSparkBackend:
         finally:
             if metadata:
                 self.spark.conf.unset(key)
-        last = table.history(1).collect()[0]
-        return {k: _number(v) for k, v in (last["operationMetrics"] or {}).items()}
+        (last,) = self._log.history(path, 1)
+        return dict(last.metrics)
 
     def delete(self, path: str, predicate: str, metadata: Mapping[str, Any]) -> int:
         table = self._delta.forPath(self.spark, path)
@@ -145,15 +151,13 @@ class DeltaSparkBackend:
         finally:
             if metadata:
                 self.spark.conf.unset(key)
-        metrics = table.history(1).collect()[0]["operationMetrics"] or {}
-        return int(metrics.get("numDeletedRows", 0))
+        (last,) = self._log.history(path, 1)
+        return int(last.metrics.get("numDeletedRows", 0))
 
     def history(self, path: str, limit: int | None) -> list[Commit]:
-        rows = (
-            self._delta.forPath(self.spark, path).history(limit).collect()
-            if limit
-            else (self._delta.forPath(self.spark, path).history().collect())
-        )
+        # Spark's own history: its timestamps are the ones delta-spark's time travel resolves against.
+        table = self._delta.forPath(self.spark, path)
+        rows = (table.history(limit) if limit else table.history()).collect()
         commits = []
         for row in rows:
             meta: dict[str, Any] = {}
@@ -176,10 +180,9 @@ class DeltaSparkBackend:
         return commits
 
     def vacuum(self, path: str, retention_hours: int, dry_run: bool) -> list[str]:
-        self.spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
-        mode = " DRY RUN" if dry_run else ""
-        rows = self.spark.sql(f"VACUUM {_quote(path)} RETAIN {int(retention_hours)} HOURS{mode}").collect()
-        return [str(r[0]) for r in rows] if dry_run else []
+        # The same files and the same log entries either way; Spark's VACUUM costs a Spark job per step
+        # of its file listing, delta-rs's a directory walk. The Lake has checked the retention already.
+        return self._log.vacuum(path, retention_hours, dry_run)
 
     def optimize(self, path: str) -> tuple[int, int]:
         result = self._delta.forPath(self.spark, path).optimize().executeCompaction().collect()
@@ -189,8 +192,7 @@ class DeltaSparkBackend:
         return int(metrics["numFilesRemoved"]), int(metrics["numFilesAdded"])
 
     def file_count(self, path: str) -> int:
-        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
-        return int(detail["numFiles"] or 0)
+        return self._log.file_count(path)
 
     def changes(self, path: str, start_version: int, end_version: int | None) -> DataFrame:
         reader = (
@@ -203,19 +205,17 @@ class DeltaSparkBackend:
         return reader.load(path)
 
     def properties(self, path: str) -> dict[str, str]:
-        detail = self.spark.sql(f"DESCRIBE DETAIL {_quote(path)}").collect()[0]
-        return dict(detail["properties"] or {})
+        return self._log.properties(path)
 
     def set_properties(self, path: str, properties: Mapping[str, str]) -> None:
         pairs = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
         self.spark.sql(f"ALTER TABLE {_quote(path)} SET TBLPROPERTIES ({pairs})")
 
     def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table:
-        df = self.spark.read.format("delta").load(path)
-        return (df.select(*columns) if columns else df).toArrow()
+        return self._log.read_arrow(path, columns)
 
     def row_count(self, path: str) -> int | None:
-        return int(self.spark.read.format("delta").load(path).count())
+        return self._log.row_count(path)
 
 
 def _number(value: Any) -> Any:
