@@ -20,6 +20,7 @@ import datetime as dt
 import itertools
 import json
 import math
+import os
 import pstats
 import shutil
 import subprocess
@@ -171,6 +172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--keep", type=Path, default=None, help="keep the homes: this one, or <folder>/<N>p for several sizes"
     )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile each stage into this folder")
+    parser.add_argument("--engine", choices=["auto", "delta-rs", "delta-spark"], help="delta_engine setting")
+    parser.add_argument(
+        "--master", help="spark.master setting, e.g. spark://127.0.0.1:7077 (make cluster-up)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="run every size this many times in a row")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -182,10 +188,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.json.write_text(json.dumps(stages), encoding="utf-8")
         return 0
 
+    env = dict(os.environ)
+    if args.engine:
+        env["CDP_DELTA_ENGINE"] = args.engine
+    if args.master:
+        env["CDP_SPARK__MASTER"] = args.master
+    engine, master = env.get("CDP_DELTA_ENGINE", "auto"), env.get("CDP_SPARK__MASTER", "local[*]")
+    setup = f"delta_engine {engine}, master {master}"
     results: dict[int, list[dict[str, Any]]] = {}
-    lines: list[str] = []
-    for people in sizes:
-        print(f"{people:,} people ...", flush=True)
+    lines: list[str] = [setup]
+    failed: list[str] = []
+    for people in [size for size in sizes for _ in range(args.repeat)]:
+        print(f"{people:,} people ({setup}) ...", flush=True)
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
             target = Path(out.name)
         command = [sys.executable, __file__, "--one", "--people", str(people), "--days", str(args.days),
@@ -194,13 +208,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             command += ["--profile", str(args.profile)]
         if args.keep:
             command += ["--keep", str(args.keep if len(sizes) == 1 else args.keep / f"{people}p")]
-        subprocess.run(command, check=True)
+        done = subprocess.run(command, env=env, check=False)
+        if done.returncode != 0:
+            failed.append(f"{people:,} people: FAILED (exit code {done.returncode})")
+            lines.append(failed[-1])
+            print(failed[-1], flush=True)
+            continue
         results[people] = json.loads(target.read_text(encoding="utf-8"))
         target.unlink()
         block = table(people, results[people])
         print("\n".join(block), flush=True)
         lines += block
-    if len(sizes) > 1:
+    if len(sizes) > 1 and not failed:
         lines.append("scale curve (landing to published; 'per 10x' = time ratio scaled to 10x more people)")
         for small, large in itertools.pairwise(sizes):
             t_small = sum(s["seconds"] for s in results[small] if s["stage"] != "generate")
@@ -211,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          f"(x{per_10x:.2f} per 10x)")  # fmt: skip
         print("\n".join(lines[-len(sizes) :]))
     record("pipeline scale curve", lines)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -360,7 +360,9 @@ class Settings:
     )
     delta_engine: DeltaEngine = field(
         default="auto",
-        metadata=_doc("auto | delta-rs | delta-spark; auto picks delta-spark when its classes are loaded"),
+        metadata=_doc(
+            "auto | delta-rs | delta-spark; auto: delta-spark on a cluster, delta-rs on local Spark"
+        ),
     )
     splink_backend: SplinkBackend = field(
         default="duckdb", metadata=_doc("where Splink runs: duckdb | spark")

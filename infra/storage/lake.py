@@ -49,13 +49,17 @@ class Lake:
     def from_settings(cls, spark: SparkSession, settings: Settings) -> Lake:
         """Open the lake at ``settings.paths.lake`` with the engine ``settings.delta_engine`` picks.
 
-        ``auto`` takes delta-spark when Delta's Spark classes are loaded in the session, else delta-rs.
+        ``auto`` takes delta-spark on a cluster (executors write the data; nothing funnels through the
+        driver), when Delta's Spark classes are loaded, and delta-rs on a local session, where driver and
+        executors share one machine and delta-rs commits in a fraction of delta-spark's fixed cost per
+        write (see the README, "Delta engines", for the measurements).
         """
         from infra.spark import has_delta_spark
 
         engine = settings.delta_engine
         if engine == "auto":
-            engine = "delta-spark" if has_delta_spark(spark) else "delta-rs"
+            local = settings.spark.master.startswith("local")
+            engine = "delta-spark" if not local and has_delta_spark(spark) else "delta-rs"
         return cls.open(spark, settings.paths.lake, engine)
 
     @classmethod
