@@ -4,6 +4,14 @@ One Airflow home and one CDP home are shared by the module: a first run ingests 
 history and publishes, a second run of the same date must leave every gold table at its version, and a run
 of the next day whose batch breaks a critical quality rule (on a copy of both homes) must stop before
 publishing and leave gold as it was.
+
+Then the same DAG runs on a real Spark standalone cluster: a master and two workers start on 127.0.0.1
+(``infra.cluster``), ``airflow dags test cdp_daily`` runs against them on the same generated landing files
+with nothing but ``CDP_SPARK__MASTER`` changed (so delta-spark writes in the executors there), and its gold
+and identity tables must equal the local run's, row for row. The cluster's home then resolves its
+identities again from scratch with Splink's Spark back end on the cluster (same records, same model): its
+pairwise F1 must be within 0.005 of DuckDB's. The cluster is stopped whatever happens, and no worker or
+executor process may outlive it.
 Spark, Delta, Great Expectations and Splink run for real in the ``airflow`` subprocess.
 """
 
@@ -16,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from infra.cluster import Cluster, standalone_cluster
 from tests.dags.conftest import airflow_env
 
 pytestmark = pytest.mark.slow
@@ -35,6 +45,15 @@ NEXT_DAY = AS_OF + dt.timedelta(days=1)
 GOLD = ("customer_profile", "customer_lifecycle_history", "identity_graph", "identity_changes")
 LAYERS = {"bronze", "silver", "identity", "gold"}
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+CDP = str(Path(sys.executable).with_name("cdp"))
+# Every table a downstream tool reads, with the columns that say only when or by which run a row was written.
+COMPARED = {
+    "customer_profile": ("run_id",),
+    "customer_lifecycle_history": ("run_id",),
+    "identity_graph": ("run_id", "updated_at"),
+    "customer_ids": ("created_at", "created_run", "retired_at", "retired_run"),
+    "identity_changes": ("run_id", "changed_at"),
+}
 
 
 @dataclass
@@ -241,3 +260,89 @@ def test_critical_quality_failure_stops_before_publish(
     ]
     failures = [r for r in rows(lake, "pipeline_failures") if r["run_id"] == failed.run_id]
     assert [(r["dag_id"], r["task_id"]) for r in failures] == [("cdp_daily", "check_bronze")]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with standalone_cluster(tmp_path_factory.mktemp("cluster"), workers=2, cores=1, memory="2g") as running:
+        yield running
+
+
+def on_cluster(cluster: Cluster, **settings: str) -> dict[str, str]:
+    return {
+        "CDP_SPARK__MASTER": cluster.master_url,
+        # Two workers of one core and 2 GB: executors of 1 GB, and never more cores than the cluster has.
+        "CDP_SPARK__CONF": json.dumps({"spark.executor.memory": "1g", "spark.cores.max": "2"}),
+        **settings,
+    }
+
+
+@pytest.fixture(scope="module")
+def cluster_run(
+    first_run: RunResult, homes: Homes, cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> Homes:
+    """The same landing files through the DAG on the cluster, in homes of their own."""
+    root = tmp_path_factory.mktemp("on_cluster")
+    for folder in ("landing", "truth"):
+        shutil.copytree(homes.cdp / folder, root / "cdp_home" / folder)
+    env = airflow_env(root / "airflow_home", root / "cdp_home", **on_cluster(cluster))
+    clustered = Homes(root / "airflow_home", root / "cdp_home", {**os.environ, **env})
+    clustered.airflow.mkdir(parents=True)
+    subprocess.run(
+        [AIRFLOW, "db", "migrate"], capture_output=True, text=True, env=clustered.env, timeout=600, check=True
+    )
+    result = dags_test(clustered, AS_OF)
+    assert result.returncode == 0, result.output[-5000:]
+    return clustered
+
+
+def table_rows(home: Path, table: str, ignored: tuple[str, ...]) -> list[tuple[str, ...]]:
+    from deltalake import DeltaTable
+
+    data = DeltaTable(str(home / "lake" / table)).to_pyarrow_table()
+    columns = [c for c in data.column_names if c not in ignored]
+    return sorted(tuple(json.dumps(v, sort_keys=True, default=str) for v in row.values())
+                  for row in data.select(columns).to_pylist())  # fmt: skip
+
+
+def pairwise_f1(home: Path) -> float:
+    env = {**os.environ, "CDP_HOME": str(home), "CDP_CONFIG": "", "CDP_SPARK__MASTER": "local[2]"}
+    done = subprocess.run(
+        [CDP, "identity", "evaluate"], capture_output=True, text=True, env=env, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    from deltalake import DeltaTable
+
+    evaluation = DeltaTable(str(home / "lake" / "identity_evaluation")).to_pyarrow_table().to_pylist()
+    return float(next(r["value"] for r in evaluation if r["metric"] == "pairwise_f1"))
+
+
+def test_the_daily_dag_on_a_cluster_equals_the_local_run(
+    homes: Homes, cluster: Cluster, cluster_run: Homes
+) -> None:
+    with urllib.request.urlopen(f"{cluster.web_url}/json/", timeout=10) as answer:
+        state = json.load(answer)
+    assert [*state.get("activeapps", []), *state.get("completedapps", [])], "nothing ran on the cluster"
+    for table, ignored in COMPARED.items():
+        expected = table_rows(homes.cdp, table, ignored)
+        assert expected, table
+        assert table_rows(cluster_run.cdp, table, ignored) == expected, table
+
+
+def test_splink_on_spark_on_the_cluster_matches_duckdb(
+    tmp_path: Path, cluster: Cluster, cluster_run: Homes
+) -> None:
+    spark_home = tmp_path / "cdp_home"
+    shutil.copytree(cluster_run.cdp, spark_home)
+    env = {
+        **os.environ, "CDP_HOME": str(spark_home), "CDP_CONFIG": "",
+        **on_cluster(cluster, CDP_SPLINK_BACKEND="spark"),
+    }  # fmt: skip
+    done = subprocess.run(
+        [CDP, "identity", "resolve", "--full-rebuild", "--no-charts", "--as-of", AS_OF.isoformat()],
+        capture_output=True, text=True, env=env, timeout=1800, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    duckdb_f1, spark_f1 = pairwise_f1(cluster_run.cdp), pairwise_f1(spark_home)
+    assert duckdb_f1 > 0.9
+    assert abs(spark_f1 - duckdb_f1) <= 0.005, (spark_f1, duckdb_f1)
