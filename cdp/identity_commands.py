@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from rich.table import Table
@@ -14,6 +14,7 @@ from infra.runs import new_run_id
 
 if TYPE_CHECKING:
     from identity.resolve import ResolveReport
+    from identity.training import PromotionPolicy
 
 
 @click.group()
@@ -35,7 +36,7 @@ def train(obj: CdpContext, promote: str) -> None:
     """Train a new Splink model version on the current person records and score it."""
     from jobs import steps
 
-    result = steps.train_identity(obj.settings, promote=promote)  # type: ignore[arg-type]
+    result = steps.train_identity(obj.settings, promote=cast("PromotionPolicy", promote))
     table = Table(title=f"Model {result.version}")
     table.add_column("metric")
     table.add_column("value", justify="right")

@@ -92,12 +92,11 @@ class Runtime:
         Called when a step ends, whatever its outcome: what one step cached must not squeeze the memory
         the next step's joins and sorts need (cached blocks hold on to half of Spark's unified memory).
         """
+        count = cached_rdds(self.spark)
         self.spark.catalog.clearCache()
         context = self.spark.sparkContext._jsc
         assert context is not None
-        persistent = context.getPersistentRDDs()
-        count = int(persistent.size())
-        for rdd in list(persistent.values()):
+        for rdd in list(context.getPersistentRDDs().values()):
             rdd.unpersist(True)
         return count
 
