@@ -82,6 +82,11 @@ class SparkSettings:
     )
     app_name: str = _setting("cdp", "Spark application name")
     driver_memory: str = _setting("4g", "memory of the Spark driver (spark.driver.memory)")
+    max_result_size: str = _setting(
+        "1g",
+        "largest result a job may return to the driver (spark.driver.maxResultSize); a delta-rs write of "
+        "a bigger frame goes through delta-spark in the executors instead",
+    )
     shuffle_partitions: int = _setting(
         4, "spark.sql.shuffle.partitions, also used as spark.default.parallelism", 1, 100_000
     )

@@ -91,6 +91,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.master": settings.spark.master,
         "spark.app.name": settings.spark.app_name,
         "spark.driver.memory": settings.spark.driver_memory,
+        # The guard on frames crossing to the driver: Spark aborts a collect past it before the driver
+        # runs out of memory, and the lake then writes that frame with delta-spark (infra.storage.lake).
+        "spark.driver.maxResultSize": settings.spark.max_result_size,
         "spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions),
         "spark.default.parallelism": str(settings.spark.shuffle_partitions),
         # All timestamps are stored and computed in UTC; business dates use settings.timezone explicitly.

@@ -21,6 +21,8 @@ TEST_ENV = {
     "CDP_SPARK__MASTER": "local[2]",
     "CDP_SPARK__SHUFFLE_PARTITIONS": "2",
     "CDP_SPARK__DRIVER_MEMORY": "2g",
+    # Low enough that the contract suite can pass it with a frame of half a million rows.
+    "CDP_SPARK__MAX_RESULT_SIZE": "32m",
 }
 
 

@@ -29,6 +29,10 @@ class SchemaMismatchError(LakeError):
     """The data's columns or types differ from the table's."""
 
 
+class FrameTooLargeError(LakeError):
+    """A Spark frame is too big to cross to the driver as Arrow (over ``spark.driver.maxResultSize``)."""
+
+
 class DuplicateKeyError(LakeError):
     """A merge source holds the same key more than once, or a null key."""
 

@@ -2,7 +2,9 @@
 
 Reads go through Spark's own Parquet reader on the files of the snapshot, so a read stays lazy and
 parallel and never passes through the driver. Writes collect the DataFrame as Arrow on the driver and hand
-it to delta-rs, which commits atomically with optimistic concurrency (concurrent appends both land).
+it to delta-rs, which commits atomically with optimistic concurrency (concurrent appends both land). A frame
+past ``spark.driver.maxResultSize`` raises :class:`FrameTooLargeError` before the driver holds it; the lake
+then writes it with delta-spark.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from infra.storage.base import Commit, LakeError, check_arrow_keys
+from infra.storage.base import Commit, FrameTooLargeError, LakeError, check_arrow_keys
 
 # Snapshots up to this size are read through Arrow on the driver; bigger ones by Spark's Parquet reader.
 SMALL_TABLE_BYTES = 64 * 1024 * 1024
+# Spark aborts a job whose results to the driver pass this limit, naming the key in its message.
+RESULT_LIMIT_KEY = "spark.driver.maxResultSize"
 # Reader features Spark's plain Parquet reader cannot honour; such snapshots are read through delta-rs.
 _KERNEL_ONLY_FEATURES = {"deletionVectors", "columnMapping"}
 _STANDARD_COMMIT_KEYS = {
@@ -52,6 +56,20 @@ def _commit_properties(metadata: Mapping[str, Any]) -> CommitProperties | None:
     if not metadata:
         return None
     return CommitProperties(custom_metadata={"userMetadata": json.dumps(dict(metadata), default=str)})
+
+
+def _collect(df: DataFrame) -> pa.Table:
+    """The frame as Arrow on the driver, or :class:`FrameTooLargeError` past the driver's result limit."""
+    try:
+        return df.toArrow()
+    except Exception as exc:  # Spark raises a Py4J or captured error; only the limit is ours to name.
+        if RESULT_LIMIT_KEY not in str(exc):
+            raise
+        limit = df.sparkSession.conf.get(RESULT_LIMIT_KEY, "1g")
+        raise FrameTooLargeError(
+            f"The frame to write is bigger than {RESULT_LIMIT_KEY} ({limit}), the most a job may return "
+            "to the driver; delta-rs writes from the driver."
+        ) from exc
 
 
 def arrow_schema(schema: StructType) -> pa.Schema:
@@ -146,7 +164,7 @@ class DeltaRsBackend:
         return df.select(*[f"`{name}`" for name in schema.fieldNames()])
 
     def _to_arrow(self, df: DataFrame | pa.Table, target: pa.Schema | None) -> pa.Table:
-        data = df if isinstance(df, pa.Table) else df.toArrow()
+        data = df if isinstance(df, pa.Table) else _collect(df)
         if target is None:
             return data
         fields = [

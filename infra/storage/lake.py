@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 from pyspark.errors import AnalysisException
@@ -19,6 +20,7 @@ from infra.storage.base import (
     Backend,
     Commit,
     Compaction,
+    FrameTooLargeError,
     LakeError,
     SchemaMismatchError,
     TableInfo,
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from infra.settings import Settings
 
 Where = Mapping[str, Any] | str | None
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Lake:
@@ -165,7 +169,8 @@ class Lake:
         """Append rows, creating the table from the data's schema if needed; returns the new version."""
         df = self._prepare(table, df, schema_evolution, partition_by, properties)
         path = self.path(table)
-        self.backend.write(path, df, "append", None, schema_evolution, dict(metadata or {}))
+        meta = dict(metadata or {})
+        self._writing(table, lambda b: b.write(path, df, "append", None, schema_evolution, meta))
         return self.backend.version(path)
 
     def overwrite(
@@ -197,7 +202,8 @@ class Lake:
                     "that predicate; filter the data or widen the predicate."
                 )
         path = self.path(table)
-        self.backend.write(path, df, "overwrite", predicate, schema_evolution, dict(metadata or {}))
+        meta = dict(metadata or {})
+        self._writing(table, lambda b: b.write(path, df, "overwrite", predicate, schema_evolution, meta))
         return self.backend.version(path)
 
     def merge(
@@ -254,17 +260,39 @@ class Lake:
         source: DataFrame | pa.Table = (
             df.select(ordered) if isinstance(df, pa.Table) else df.select(*[F.col(f"`{c}`") for c in ordered])
         )
-        return self.backend.merge(
-            path,
-            source,
-            keys,
-            current.fieldNames(),
-            delete_condition,
-            update_condition if update else "false",
-            insert_condition if insert else "false",
-            delete_missing,
-            dict(metadata or {}),
+        return self._writing(
+            table,
+            lambda b: b.merge(
+                path,
+                source,
+                keys,
+                current.fieldNames(),
+                delete_condition,
+                update_condition if update else "false",
+                insert_condition if insert else "false",
+                delete_missing,
+                dict(metadata or {}),
+            ),
         )
+
+    def _writing(self, table: str, write: Callable[[Backend], T]) -> T:
+        """Run ``write`` with the lake's engine; a frame too big to cross to the driver for delta-rs is
+        written by delta-spark in the executors instead (both write the same protocol)."""
+        try:
+            return write(self.backend)
+        except FrameTooLargeError as exc:
+            from infra.spark import has_delta_spark
+            from infra.storage.delta_spark import DeltaSparkBackend
+
+            if self.backend.name == "delta-spark" or not has_delta_spark(self.spark):
+                raise FrameTooLargeError(
+                    f"Writing table '{table}': {exc} Delta's Spark classes, which would write it in the "
+                    "executors, are not loaded: run `make install` (it fetches them into .jars/delta) and "
+                    "keep delta_engine at auto, or raise spark.max_result_size (CDP_SPARK__MAX_RESULT_SIZE) "
+                    "and spark.driver_memory together."
+                ) from exc
+            log.warning("Table %s: %s Writing it with delta-spark in the executors.", table, exc)
+            return write(DeltaSparkBackend(self.spark))
 
     def sync(
         self,

@@ -91,7 +91,7 @@ def test_cdp_config_variable_and_home_variable(tmp_path: Path) -> None:
         (
             {"CDP_SPARK__COLOUR": "blue"},
             "Unknown setting 'spark.colour' (from environment variable CDP_SPARK__COLOUR); known keys here: "
-            "app_name, conf, delta_jars_dir, driver_memory, master, shuffle_partitions.",
+            "app_name, conf, delta_jars_dir, driver_memory, master, max_result_size, shuffle_partitions.",
         ),
     ],
 )

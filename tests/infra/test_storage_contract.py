@@ -434,3 +434,47 @@ def test_read_arrow_returns_the_snapshot(lake: Lake, spark: SparkSession) -> Non
     table = lake.read_arrow("customers", ["customer_id", "points"])
     assert table.column_names == ["customer_id", "points"]
     assert sorted(zip(*table.to_pydict().values(), strict=True)) == [("c1", 10), ("c2", 20)]
+
+
+def big_frame(spark: SparkSession, rows: int = 500_000) -> DataFrame:
+    """About 37 MB as Arrow: past the test session's spark.driver.maxResultSize (32m)."""
+    return spark.range(rows).select(F.col("id"), F.sha2(F.col("id").cast("string"), 256).alias("label"))
+
+
+def assert_same_rows(actual: DataFrame, expected: DataFrame) -> None:
+    """Whole-frame equality computed in the executors (the frames are too big to collect here)."""
+    assert actual.exceptAll(expected).count() == 0
+    assert expected.exceptAll(actual).count() == 0
+
+
+def test_a_frame_too_big_for_the_driver_is_written_by_the_executors(
+    spark: SparkSession, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not has_delta_spark(spark):
+        pytest.fail(missing_message(Path(".jars/delta")))
+    lake = Lake.open(spark, tmp_path / "lake", "delta-rs")
+    lake.append("small", big_frame(spark, 1_000))
+    with caplog.at_level("WARNING", logger="infra.storage.lake"):
+        lake.append("big", big_frame(spark))
+        lake.merge("small", big_frame(spark).filter("id % 2 = 0"), ["id"])
+    assert [r.getMessage() for r in caplog.records if "delta-spark in the executors" in r.getMessage()]
+    assert lake.engine == "delta-rs"
+    assert_same_rows(lake.read("big"), big_frame(spark))
+    merged = big_frame(spark).filter("id % 2 = 0 OR id < 1000")
+    assert_same_rows(lake.read("small"), merged)
+    # The tables delta-spark wrote stay readable and writable by delta-rs.
+    lake.append("small", big_frame(spark, 1_000).filter("id % 2 = 1").withColumn("id", F.col("id") + 10**7))
+    assert lake.read("small").count() == merged.count() + 500
+
+
+def test_a_frame_too_big_without_delta_spark_says_how_to_fix_it(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("infra.spark.has_delta_spark", lambda _spark: False)
+    lake = Lake.open(spark, tmp_path / "lake", "delta-rs")
+    with pytest.raises(LakeError) as info:
+        lake.append("big", big_frame(spark))
+    message = str(info.value)
+    assert "Writing table 'big'" in message and "spark.driver.maxResultSize (32m)" in message
+    assert "make install" in message and "CDP_SPARK__MAX_RESULT_SIZE" in message
+    assert lake.read("big").count() == 0
