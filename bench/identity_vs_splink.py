@@ -5,7 +5,8 @@ Usage:
 
 Both sides start from ``silver_person_records`` of one benchmark home (built once by ``bench/prepare.py``)
 and use the same comparisons and blocking rules (``identity.matching``), the same training recipe
-(lambda from exact email / phone, u by random sampling, m by EM) and the same 0.95 threshold. The bare
+(``identity.fields.plan``: lambda from deterministic rules, u by random sampling, m by EM over blocks
+chosen from the fields the records hold) and the same 0.95 threshold. The bare
 side is what a team would write in an afternoon: predict, then Splink's connected components. Ours adds
 deterministic rules with over-merge guards, guarded clustering, persistent ids and publishing to Delta.
 Both are scored against the generator's truth with the same code (``identity.evaluate.compute``).
@@ -44,19 +45,23 @@ def bare_splink(settings: Any) -> tuple[Any, float, int]:
     from splink import DuckDBAPI, Linker, block_on
     from splink.internals.exceptions import SplinkException
 
-    from identity import inputs, matching
+    from identity import fields, inputs, matching
 
     started = time.perf_counter()
     con = inputs.connect(settings)
     # The same prepared matching columns our step sees: read silver_person_records, derive the view.
     inputs.create_records(con, person_records(settings))
+    # The same fields, training blocks and prediction blocks as ours, chosen from the same records.
+    plan = fields.plan(con, fields.FieldProfile.of(con))
     api = DuckDBAPI(connection=con)
     records = api.register("records")
-    linker = Linker(records, matching.settings_creator(), log_level=logging.WARNING)
+    linker = Linker(records, matching.settings_creator(plan), log_level=logging.WARNING)
     training = linker.training
-    training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
+    training.estimate_probability_two_random_records_match(
+        [block_on(*b) for b in plan.lambda_rules], recall=plan.lambda_recall
+    )
     training.estimate_u_using_random_sampling(max_pairs=settings.identity.u_max_pairs, seed=1)
-    for rule in matching.em_rules():
+    for rule in (block_on(*b) for b in plan.em_blocks):
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.identity.em_max_pairs, estimate_without_term_frequencies=True

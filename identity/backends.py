@@ -6,6 +6,7 @@ come back as Arrow with the pair in canonical order (``record_key_l < record_key
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +14,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identity import matching
+from identity import fields, matching
 from identity.matching import TrainedModel
 from infra.settings import Settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+log = logging.getLogger(__name__)
 PAIR_COLUMNS = ("record_key_l", "record_key_r", "match_weight", "match_probability")
 
 
@@ -63,17 +65,30 @@ class SplinkRunner:
 
     def train(self, version: str) -> TrainedModel:
         """Train a new model version on all records."""
-        count = int(self.con.execute("select count(*) from records").fetchall()[0][0])
+        profile = fields.FieldProfile.of(self.con)
+        plan = fields.plan(self.con, profile)
+        log.info(
+            "Identity training on %d records with fields %s; EM blocks %s",
+            profile.records, ", ".join(plan.fields), plan.em_blocks,
+        )  # fmt: skip
         try:
-            return matching.train(self._records("train_records"), self.settings.identity, version, count)
+            model = matching.train(
+                self._records("train_records"),
+                self.settings.identity,
+                version,
+                profile.records,
+                plan,
+                profile.to_json(),
+            )
         finally:
             self.release()
+        return model
 
     def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score every blocked pair of records."""
         linker = matching.linker_for(self._records("score_records"), model, retain_columns=False)
         try:
-            return _pairs(matching.score(linker, threshold))
+            return _pairs(matching.score(linker, model, threshold))
         finally:
             self.release()
 
@@ -86,7 +101,7 @@ class SplinkRunner:
             "existing_records", "where record_key not in (select record_key from new_keys)"
         )
         try:
-            return _pairs(matching.score(linker, threshold, existing=existing, new=new))
+            return _pairs(matching.score(linker, model, threshold, existing=existing, new=new))
         finally:
             self.release()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from identity.matching import TF_COLUMNS, TrainedModel, linker_for
+from identity.matching import TrainedModel, linker_for, tf_columns
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def resolution_charts(
     )
     linker = linker_for(api.register("records"), model)
     sample = api.register("chart_records")
-    for column in TF_COLUMNS:  # predict_within scores with the whole data set's term frequencies
+    for column in tf_columns(model.plan):  # predict_within scores with the whole data set's term frequencies
         linker.table_management.compute_tf_table(column)
     predictions = linker.inference.predict_within(sample, warning_mode="never")
     out = folder(settings)

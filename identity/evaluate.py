@@ -13,6 +13,7 @@ Metrics, over the person records present in the lake:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import duckdb
 from pyspark.sql import SparkSession
 
 from identity import inputs, models, rules
+from identity.fields import DEFAULT_PLAN, Block
 from infra.errors import UserFacingError
 from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
@@ -28,14 +30,16 @@ from infra.storage import Lake
 from schemas.identity import IDENTITY_EVALUATION, IDENTITY_GRAPH
 
 
-def blocking_conditions() -> list[str]:
-    """The prediction blocking rules as DuckDB conditions over ``l`` and ``r``, for measuring their recall.
+def blocking_conditions(blocks: Sequence[Block] = DEFAULT_PLAN.prediction_blocks) -> list[str]:
+    """Prediction blocks as DuckDB conditions over ``l`` and ``r``, for measuring their recall.
 
-    Taken from ``identity.matching.prediction_rules`` itself, so the measure follows any rule added there.
+    Built by Splink from the blocks themselves (``identity.matching.prediction_rules``), so the measure
+    follows exactly what the model scores.
     """
     from identity.matching import prediction_rules
 
-    return [str(rule.create_blocking_rule_dict("duckdb")["blocking_rule"]) for rule in prediction_rules()]
+    rules = prediction_rules(blocks)
+    return [str(rule.create_blocking_rule_dict("duckdb")["blocking_rule"]) for rule in rules]
 
 
 class TruthMissingError(UserFacingError):
@@ -84,10 +88,12 @@ def evaluate(
     con = inputs.connect(settings)
     try:
         inputs.load(con, lake)
-        rules.link(con, settings.identity)
+        model = models.current(settings)
+        rules.link(con, settings.identity, model.guards() if model else rules.Guards())
         graph = lake.read_arrow(IDENTITY_GRAPH.name, ["record_key", "customer_id"])
         inputs.register(con, "graph", graph)
-        metrics = compute(con, truth)
+        blocks = (model.plan if model else DEFAULT_PLAN).prediction_blocks
+        metrics = compute(con, truth, blocks)
     finally:
         con.close()
     run_id = run_id or new_run_id("evaluate")
@@ -99,9 +105,14 @@ def evaluate(
     return IdentityEvaluation(run_id=run_id, truth=str(truth), metrics=metrics)
 
 
-def compute(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, float]:
+def compute(
+    con: duckdb.DuckDBPyConnection,
+    truth: Path,
+    blocks: Sequence[Block] = DEFAULT_PLAN.prediction_blocks,
+) -> dict[str, float]:
     """The metrics, given ``records`` and ``graph`` tables in ``con`` and a truth file (no lake access).
 
+    ``blocks`` are the prediction blocks of the model that resolved the graph (for blocking recall).
     Hard-negative figures come from ``hard_negatives.parquet`` beside the truth file, when it exists.
     """
     con.execute(
@@ -146,7 +157,7 @@ def compute(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, float]:
     ).fetchall()[0]
     metrics.update(_f1("bcubed", float(precision or 0.0), float(recall or 0.0)))
     metrics.update(_hard_negatives(con, truth.with_name("hard_negatives.parquet")))
-    metrics["blocking_recall"] = _blocking_recall(con)
+    metrics["blocking_recall"] = _blocking_recall(con, blocks)
     return metrics
 
 
@@ -198,8 +209,8 @@ def _hard_negatives(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, flo
     return result
 
 
-def _blocking_recall(con: duckdb.DuckDBPyConnection) -> float:
-    covered = " or ".join(f"({c})" for c in blocking_conditions())
+def _blocking_recall(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block]) -> float:
+    covered = " or ".join(f"({c})" for c in blocking_conditions(blocks))
     total, hit = con.execute(
         f"""
         with true_pairs as (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -20,30 +20,30 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
+from identity.fields import COMPARISON_COLUMNS, DEFAULT_PLAN, MATCHING_COLUMNS, Block, TrainingPlan
+from identity.rules import Guards
 from infra.settings import IdentitySettings
 
 log = logging.getLogger(__name__)
 
 UNIQUE_ID = "record_key"
-# The columns Splink sees, derived from silver_person_records by identity.records.
-MATCH_COLUMNS = (
-    "given",
-    "family",
-    "name_tokens",
-    "dob",
-    "email",
-    "email_user",
-    "phone",
-    "postcode",
-    "city",
-    "address_line",
-    "house_number",
-)
+# A difference vetoes a link only when the model saw it in at most this share of matches. Typos and
+# swapped day and month stay within the agreeing birth-date levels, so in clean data hardly any match
+# has a birth date further apart (1 in 40 allowed); nicknames and transliterations (bob / robert) fall in
+# the given name's last level legitimately, so it is allowed twice that (1 in 20).
+DOB_VETO_MAX_DISAGREEMENT = 0.025
+GIVEN_VETO_MAX_DISAGREEMENT = 0.05
+# Levels of the birth-date comparison that a typo or a day/month swap reaches: exact, one edit, a month.
+DOB_AGREEING_LEVELS = 3
+# Levels of the given-name comparison short of "all other": exact and the three Jaro-Winkler bands.
+GIVEN_AGREEING_LEVELS = 4
+# The columns Splink sees, derived from silver_person_records by identity.inputs.
+MATCH_COLUMNS = MATCHING_COLUMNS
 
 
-def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
-    """How two records are compared, field by field."""
-    return [
+def comparisons(fields: Sequence[str] = tuple(COMPARISON_COLUMNS)) -> list[ComparisonCreator]:
+    """How two records are compared, field by field: one comparison per field in ``fields``."""
+    every = [
         cl.NameComparison("given").configure(term_frequency_adjustments=True),
         cl.NameComparison("family").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=False),
@@ -96,52 +96,16 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         ),
         cl.ExactMatch("city").configure(term_frequency_adjustments=True),
     ]
+    return [c for c in every if c.create_output_column_name() in fields]
 
 
-def prediction_rules() -> list[BlockingRuleCreator]:
-    """Which pairs are scored at all: chosen for recall (see ``cdp identity evaluate``, blocking recall).
-
-    A full name alone is not a block: common names (wang wei, james smith) put hundreds of records in one
-    block, and its pairs grow with the square of the data. A model link must be corroborated anyway
-    (``identity.rules``: a birth date or an email or phone within one edit, or the same address), so a
-    shared name is blocked together with each way such evidence can show: the same city (address), the
-    same birth year or the same day of the year (a one-digit birth-date typo keeps one of the two), the
-    same end of the email's user part (a typo before it; ``email_user`` covers a changed domain: the
-    domain itself, shared by millions, would make blocks as large as the name's), and the same first or
-    last part of the phone (a one-digit typo keeps one of them).
-    """
-    name = ("given", "family")
-    return [
-        block_on("email"),
-        block_on("phone"),
-        block_on(*name, "city"),
-        block_on(*name, "year(dob)"),
-        block_on(*name, "month(dob)", "day(dob)"),
-        block_on(*name, "right(email_user, 4)"),
-        block_on(*name, "substr(phone, 1, 8)"),
-        block_on(*name, "substr(phone, 9)"),
-        block_on("family", "dob"),
-        block_on("given", "dob"),
-        block_on("email_user"),
-        block_on("postcode", "family"),
-        block_on("postcode", "house_number"),
-        # Given and family swapped (an order-independent key), with the birth date to keep it selective.
-        block_on("name_tokens", "dob"),
-    ]
+def prediction_rules(blocks: Sequence[Block] = DEFAULT_PLAN.prediction_blocks) -> list[BlockingRuleCreator]:
+    """Which pairs are scored at all (see ``identity.fields.PREDICTION_BLOCKS`` for the reasoning)."""
+    return [block_on(*block) for block in blocks]
 
 
-def em_rules() -> list[BlockingRuleCreator]:
-    """The blocks expectation maximisation trains on: each comparison is outside at least one of them.
-
-    Family name with birth date keeps the second session small at any scale (a full-name block grows with
-    the square of the commonest names) while it still holds namesakes and relatives, the non-matches
-    that teach the contact comparisons.
-    """
-    return [block_on("email"), block_on("family", "dob")]
-
-
-def settings_creator(*, retain_columns: bool = True) -> SettingsCreator:
-    """The Splink settings of the model, untrained.
+def settings_creator(plan: TrainingPlan = DEFAULT_PLAN, *, retain_columns: bool = True) -> SettingsCreator:
+    """The Splink settings of a model with ``plan``'s fields and prediction blocks, untrained.
 
     ``retain_columns`` keeps the matching columns and per-comparison levels in predictions, which the
     waterfall charts and ``cdp identity explain`` need; bulk scoring does without them.
@@ -149,8 +113,8 @@ def settings_creator(*, retain_columns: bool = True) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=[*prediction_rules()],
+        comparisons=list(comparisons(plan.fields)),
+        blocking_rules_to_generate_predictions=[*prediction_rules(plan.prediction_blocks)],
         retain_intermediate_calculation_columns=retain_columns,
         retain_matching_columns=retain_columns,
     )
@@ -158,7 +122,12 @@ def settings_creator(*, retain_columns: bool = True) -> SettingsCreator:
 
 @dataclass(frozen=True)
 class TrainedModel:
-    """A trained model: lambda and the m/u probabilities of every comparison level."""
+    """A trained model: lambda and the m/u probabilities of every comparison level, and its plan.
+
+    ``plan`` names the fields the model compares and the blocks it scores; ``fields_profile`` is what the
+    training records held; ``expected_blocking_recall`` the share of the matches the model finds in
+    broad probe blocks that its prediction blocks also reach (``identity.fields``).
+    """
 
     version: str
     trained_at: str
@@ -166,6 +135,9 @@ class TrainedModel:
     probability_two_random_records_match: float
     levels: dict[str, list[dict[str, Any]]]
     splink_json: dict[str, Any]
+    plan: TrainingPlan = DEFAULT_PLAN
+    fields_profile: dict[str, Any] | None = None
+    expected_blocking_recall: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The model as JSON-able data."""
@@ -173,8 +145,12 @@ class TrainedModel:
             "version": self.version,
             "trained_at": self.trained_at,
             "records": self.records,
+            "fields": list(self.plan.fields),
+            "expected_blocking_recall": self.expected_blocking_recall,
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "levels": self.levels,
+            "plan": self.plan.to_json(),
+            "fields_profile": self.fields_profile,
             "splink": self.splink_json,
         }
 
@@ -188,11 +164,40 @@ class TrainedModel:
             probability_two_random_records_match=float(data["probability_two_random_records_match"]),
             levels={k: list(v) for k, v in data["levels"].items()},
             splink_json=dict(data.get("splink") or {}),
+            plan=TrainingPlan.from_json(data["plan"]) if data.get("plan") else DEFAULT_PLAN,
+            fields_profile=data.get("fields_profile"),
+            expected_blocking_recall=data.get("expected_blocking_recall"),
         )
+
+    def disagreement(self, comparison: str, agreeing_levels: int) -> float | None:
+        """The share of matches whose ``comparison`` falls below its first ``agreeing_levels`` levels
+        (the m probability of the rest); None when the model has no such comparison."""
+        levels = self.levels.get(comparison) if comparison in self.plan.fields else None
+        if not levels:
+            return None
+        return max(0.0, 1.0 - sum(float(lv["m_probability"] or 0.0) for lv in levels[:agreeing_levels]))
+
+    def guards(self) -> Guards:
+        """Which differences veto a link in this data (``identity.rules.Guards``).
+
+        A birth date further apart than a typo, or a wholly different given name, proves two people
+        only where the model found it in few of the matches (``DOB_VETO_MAX_DISAGREEMENT``,
+        ``GIVEN_VETO_MAX_DISAGREEMENT``).
+        """
+        dob = self.disagreement("dob", DOB_AGREEING_LEVELS)
+        given = self.disagreement("given", GIVEN_AGREEING_LEVELS)
+        return Guards(
+            dob_veto=dob is None or dob <= DOB_VETO_MAX_DISAGREEMENT,
+            given_veto=given is None or given <= GIVEN_VETO_MAX_DISAGREEMENT,
+        )
+
+    def with_blocking_recall(self, recall: float | None) -> TrainedModel:
+        """This model with its expected blocking recall set."""
+        return replace(self, expected_blocking_recall=recall)
 
     def settings(self, *, retain_columns: bool = True) -> SettingsCreator:
         """Settings with the trained probabilities, buildable on any back end."""
-        creator = settings_creator(retain_columns=retain_columns)
+        creator = settings_creator(self.plan, retain_columns=retain_columns)
         creator.probability_two_random_records_match = self.probability_two_random_records_match
         for comparison in creator.comparisons:
             assert isinstance(comparison, ComparisonCreator)
@@ -207,17 +212,27 @@ class TrainedModel:
         return creator
 
 
-def train(records: Any, settings: IdentitySettings, version: str, record_count: int) -> TrainedModel:
+def train(
+    records: Any,
+    settings: IdentitySettings,
+    version: str,
+    record_count: int,
+    plan: TrainingPlan = DEFAULT_PLAN,
+    fields_profile: dict[str, Any] | None = None,
+) -> TrainedModel:
     """Train the model on registered records (a Splink data frame of the matching columns).
 
-    Lambda comes from deterministic rules (same email, same phone), u from random sampling and m from
-    expectation maximisation over the blocks of ``em_rules``, so each comparison is estimated at least once.
+    Lambda comes from ``plan``'s deterministic rules, u from random sampling and m from expectation
+    maximisation over ``plan``'s blocks, chosen so each comparison is estimated at least once
+    (``identity.fields.plan``).
     """
-    linker = Linker(records, settings_creator(), log_level=logging.WARNING)
+    linker = Linker(records, settings_creator(plan), log_level=logging.WARNING)
     training = linker.training
-    training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")], recall=0.8)
+    training.estimate_probability_two_random_records_match(
+        [block_on(*rule) for rule in plan.lambda_rules], recall=plan.lambda_recall
+    )
     training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=1)
-    for rule in em_rules():
+    for rule in (block_on(*b) for b in plan.em_blocks):
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.em_max_pairs, estimate_without_term_frequencies=True
@@ -234,6 +249,8 @@ def train(records: Any, settings: IdentitySettings, version: str, record_count: 
         probability_two_random_records_match=float(model_json["probability_two_random_records_match"]),
         levels=_levels(model_json),
         splink_json=model_json,
+        plan=plan,
+        fields_profile=fields_profile,
     )
 
 
@@ -260,7 +277,13 @@ def linker_for(records: Any, model: TrainedModel, *, retain_columns: bool = True
     return Linker(records, model.settings(retain_columns=retain_columns), log_level=logging.WARNING)
 
 
-def score(linker: Linker, threshold: float, existing: Any | None = None, new: Any | None = None) -> list[Any]:
+def score(
+    linker: Linker,
+    model: TrainedModel,
+    threshold: float,
+    existing: Any | None = None,
+    new: Any | None = None,
+) -> list[Any]:
     """Scored pairs at or above ``threshold`` as Splink data frames.
 
     With ``existing`` and ``new`` (registered subsets of the linker's records) only pairs touching a new
@@ -268,7 +291,7 @@ def score(linker: Linker, threshold: float, existing: Any | None = None, new: An
     """
     if new is None:
         return [linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")]
-    for column in TF_COLUMNS:
+    for column in tf_columns(model.plan):
         linker.table_management.compute_tf_table(column)
     within = linker.inference.predict_within(new, threshold_match_probability=threshold, warning_mode="never")
     if existing is None:
@@ -279,5 +302,10 @@ def score(linker: Linker, threshold: float, existing: Any | None = None, new: An
     return [between, within]
 
 
-# Term-frequency columns the model uses (EmailComparison adjusts on the email by itself).
+# Term-frequency columns of the comparisons (the email comparison adjusts on the email itself).
 TF_COLUMNS: Sequence[str] = ("given", "family", "email", "phone", "city")
+
+
+def tf_columns(plan: TrainingPlan) -> list[str]:
+    """The term-frequency columns of the comparisons ``plan`` uses."""
+    return [c for c in TF_COLUMNS if c in plan.fields]

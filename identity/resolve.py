@@ -177,7 +177,9 @@ def resolve_in(
     Leaves ``edges`` (every pair, with ``is_linked``) and ``assigned`` (record -> customer id) in ``con``.
     """
     with report.stage("rules"):
-        report.deterministic_pairs, report.withheld_identifiers = rules.link(con, settings.identity)
+        report.deterministic_pairs, report.withheld_identifiers = rules.link(
+            con, settings.identity, model.guards()
+        )
     with report.stage("score"):
         report.new_records = _score(con, runner, model, settings, report.mode)
     with report.stage("cluster"):
@@ -279,9 +281,9 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
                case when contacts_differ(l.email, l.phone, l.city, l.postcode,
                                          r.email, r.phone, r.city, r.postcode)
                     then 'splink, contacts differ'
-                    when not corroborated(l.given, l.dob, l.email, l.phone, l.address_line, l.postcode,
-                                          l.house_number, r.given, r.dob, r.email, r.phone,
-                                          r.address_line, r.postcode, r.house_number)
+                    when not corroborated(l.given, l.family, l.dob, l.email, l.phone, l.address_line,
+                                          l.postcode, l.house_number, r.given, r.family, r.dob, r.email,
+                                          r.phone, r.address_line, r.postcode, r.house_number)
                     then 'splink, uncorroborated'
                     else 'splink' end,
                s.match_weight, s.match_probability, s.match_probability

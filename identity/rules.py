@@ -14,6 +14,7 @@ masked; the records they would have joined are still scored by the probabilistic
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -34,8 +35,10 @@ from infra.settings import IdentitySettings
 # typo, or when at least two of email, phone and place (city, else postcode) are known on both sides and
 # differ while none agrees: people change one contact at a time, namesakes and twins differ in all.
 # A model link is ``corroborated`` by a birth date or an email or phone that agrees up to a typo, or by the
-# same address together with a similar given name: household members share an address, and the model,
-# scoring fields independently, counts address, postcode and city as three agreements.
+# same place (the street line, or postcode with house number or a street line within a typo or two)
+# together with a similar given name: household members share an address, and the model, scoring fields
+# independently, counts address, postcode and city as three agreements. The guards (``Guards``) drop the
+# birth-date and given-name vetoes where the data shows those fields differing among one person's records.
 CONFLICT_MACRO = """
 create or replace macro differs(a, b) as (damerau_levenshtein(a, b) > 1);
 create or replace macro dob_close(d1, d2) as (
@@ -51,13 +54,30 @@ create or replace macro contacts_differ(e1, p1, t1, z1, e2, p2, t2, z2) as coale
     ),
     false
 );
-create or replace macro corroborated(g1, d1, e1, p1, a1, z1, h1, g2, d2, e2, p2, a2, z2, h2) as (
+create or replace macro same_place(a1, z1, h1, a2, z2, h2) as coalesce(
+    a1 = a2 or (z1 = z2 and h1 = h2) or (z1 = z2 and jaro_winkler_similarity(a1, a2) >= 0.88), false
+);
+create or replace macro corroborated(g1, f1, d1, e1, p1, a1, z1, h1, g2, f2, d2, e2, p2, a2, z2, h2) as (
     coalesce(dob_close(d1, d2), false)
     or coalesce(not differs(e1, e2), false)
     or coalesce(not differs(p1, p2), false)
+    -- Where one person's birth dates often differ wholly, a birth date cannot corroborate and the full
+    -- name (with the model's term frequencies behind the score) is the evidence left.
+    or (not (select dob_veto from guards) and coalesce(
+        jaro_winkler_similarity(g1, g2) >= 0.88 and jaro_winkler_similarity(f1, f2) >= 0.88, false
+    ))
     or (
-        coalesce(a1 = a2 or (z1 = z2 and h1 = h2), false)
-        and coalesce(jaro_winkler_similarity(g1, g2) >= 0.88, false)
+        same_place(a1, z1, h1, a2, z2, h2)
+        and (
+            coalesce(jaro_winkler_similarity(g1, g2) >= 0.88, false)
+            -- Where given names are often written wholly differently by one person, the family name
+            -- (or the two swapped) stands in for it.
+            or (not (select given_veto from guards) and (
+                coalesce(jaro_winkler_similarity(f1, f2) >= 0.88, false)
+                or coalesce(jaro_winkler_similarity(g1, f2) >= 0.88, false)
+                or coalesce(jaro_winkler_similarity(f1, g2) >= 0.88, false)
+            ))
+        )
     )
 );
 create or replace macro typo_of(written, forms) as (
@@ -73,12 +93,14 @@ create or replace macro given_differs(g1, r1, c1, a1, g2, r2, c2, a2) as (
 );
 create or replace macro conflict(g1, r1, f1, d1, c1, a1, g2, r2, f2, d2, c2, a2) as (
     (
-        d1 is not null and d2 is not null
+        (select dob_veto from guards)
+        and d1 is not null and d2 is not null
         and not dob_close(d1, d2)
         and not (day(d1) = month(d2) and month(d1) = day(d2) and year(d1) = year(d2))
     )
     or (
-        given_differs(g1, r1, c1, a1, g2, r2, c2, a2)
+        (select given_veto from guards)
+        and given_differs(g1, r1, c1, a1, g2, r2, c2, a2)
         -- coalesce: with a family name missing the swap test is unknown, which must not veto a conflict
         and not coalesce(g1 = f2 or f1 = g2 or coalesce(r1, g1) = f2 or f1 = coalesce(r2, g2), false)
         and (
@@ -120,12 +142,29 @@ select l.node_b, i.record_key, l.link_type from links l join identifiers i on i.
 """
 
 
-def create_conflict_macro(con: duckdb.DuckDBPyConnection) -> None:
+@dataclass(frozen=True)
+class Guards:
+    """Which differences prove two records are different people, in the data at hand.
+
+    In some data a person's birth date or given name is written wholly differently now and then (a
+    form filled in by someone else, a swapped field); there, such a difference is no proof, and the
+    trained model says how often it happens among matches (``identity.matching.TrainedModel.guards``).
+    """
+
+    dob_veto: bool = True
+    given_veto: bool = True
+
+
+def create_conflict_macro(con: duckdb.DuckDBPyConnection, guards: Guards = Guards()) -> None:
     """Create the ``conflict``, ``contacts_differ`` and ``corroborated`` macros and the known-names table."""
     from normalise.data.western_names import WESTERN_GIVEN_NAMES
 
     names = sorted({name.lower() for name in WESTERN_GIVEN_NAMES})
     con.execute("create or replace table known_given as select unnest($1::varchar[]) as name", [names])
+    con.execute(
+        "create or replace table guards as select $1::boolean as dob_veto, $2::boolean as given_veto",
+        [guards.dob_veto, guards.given_veto],
+    )
     con.execute(CONFLICT_MACRO)
 
 
@@ -154,13 +193,15 @@ def name_aliases() -> pa.Table:
     return pa.table({"name": names, "aliases": aliases})
 
 
-def link(con: duckdb.DuckDBPyConnection, settings: IdentitySettings) -> tuple[int, int]:
+def link(
+    con: duckdb.DuckDBPyConnection, settings: IdentitySettings, guards: Guards = Guards()
+) -> tuple[int, int]:
     """Build ``rule_pairs`` (record_key_l, record_key_r, rule) and ``withheld`` in DuckDB.
 
     Returns:
         (number of rule pairs, number of withheld identifier values).
     """
-    create_conflict_macro(con)
+    create_conflict_macro(con, guards)
     con.execute(IDENTIFIERS)
     con.execute(ATTACHED)
     blocked = [f"email:{e.strip().lower()}" for e in settings.blocked_emails]

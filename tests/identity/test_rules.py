@@ -116,10 +116,10 @@ def test_conflict_between_given_names(
 
 
 def corroborated(con: duckdb.DuckDBPyConnection, left: dict, right: dict) -> bool:
-    columns = ("given", "dob", "email", "phone", "address", "postcode", "house")
+    columns = ("given", "family", "dob", "email", "phone", "address", "postcode", "house")
     args = [side.get(c) for side in (left, right) for c in columns]
     (value,) = con.execute(
-        "select corroborated(?, ?::date, ?, ?, ?, ?, ?, ?, ?::date, ?, ?, ?, ?, ?)", args
+        "select corroborated(?, ?, ?::date, ?, ?, ?, ?, ?, ?, ?, ?::date, ?, ?, ?, ?, ?)", args
     ).fetchone()
     return bool(value)
 
