@@ -71,6 +71,12 @@ class SplinkRunner:
             "Identity training on %d records with fields %s; EM blocks %s",
             profile.records, ", ".join(plan.fields), plan.em_blocks,
         )  # fmt: skip
+        if not plan.fields:
+            log.warning(
+                "Identity has no probabilistic model for these records (usable fields: email or phone "
+                "only); shared values link them."
+            )
+            return matching.rules_only(version, profile.records, profile.to_json())
         try:
             model = matching.train(
                 self._records("train_records"),
@@ -86,6 +92,8 @@ class SplinkRunner:
 
     def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score every blocked pair of records."""
+        if not model.plan.fields:
+            return _pairs([])
         linker = matching.linker_for(self._records("score_records"), model, retain_columns=False)
         try:
             return _pairs(matching.score(linker, model, threshold))
@@ -94,6 +102,8 @@ class SplinkRunner:
 
     def score_new(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score the records in ``new_keys`` against each other and against all other records."""
+        if not model.plan.fields:
+            return _pairs([])
         records = self._records("score_records")
         linker = matching.linker_for(records, model, retain_columns=False)
         new = self._records("new_records", "where record_key in (select record_key from new_keys)")

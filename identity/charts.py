@@ -29,8 +29,11 @@ def folder(settings: Settings) -> Path:
 
 
 def model_charts(settings: Settings, con: duckdb.DuckDBPyConnection, model: TrainedModel) -> list[Path]:
-    """Match-weight and m/u charts of a model (needs ``records`` in ``con``)."""
+    """Match-weight and m/u charts of a model (needs ``records`` in ``con``); none for a rules-only model."""
     from splink import DuckDBAPI
+
+    if not model.plan.fields:
+        return []
 
     linker = linker_for(DuckDBAPI(connection=con).register("records"), model)
     out = folder(settings)
@@ -50,8 +53,11 @@ def resolution_charts(
 ) -> list[Path]:
     """Waterfall of sample linked pairs and a cluster studio of the largest customers.
 
-    Needs ``records``, ``edges`` and ``assigned`` in ``con`` (left there by a resolution run).
+    Needs ``records``, ``edges`` and ``assigned`` in ``con`` (left there by a resolution run). A
+    rules-only model scores nothing, so it has no charts.
     """
+    if not model.plan.fields:
+        return []
     from splink import DuckDBAPI
 
     if not largest:

@@ -18,6 +18,7 @@ own exception.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ import duckdb
 
 from infra.errors import UserFacingError
 
+log = logging.getLogger(__name__)
 Block = tuple[str, ...]  # SQL expressions over a record's matching columns, all equal on both sides
 
 # Comparison name -> the matching columns it reads (the first one decides whether it is usable).
@@ -61,6 +63,7 @@ LAMBDA_RULES: tuple[tuple[tuple[Block, ...], float], ...] = (
     (((*_NAME, "postcode"), (*_NAME, "address_line")), 0.6),
     ((("family", "dob", "postcode"),), 0.5),
     (((*_NAME, "city"),), 0.5),
+    ((("dob", "postcode"), ("dob", "address_line")), 0.5),
 )
 # Expectation maximisation: candidate blocks in order of preference. Family name with birth date keeps a
 # block small at any scale and holds namesakes and relatives, the non-matches that teach the contacts.
@@ -192,6 +195,8 @@ class TrainingPlan:
         )
 
 
+# No probabilistic model: the records' only usable field is an email or a phone, which rules link.
+RULES_ONLY = TrainingPlan(fields=(), lambda_rules=(), lambda_recall=0.0, em_blocks=(), prediction_blocks=())
 # The plan of models saved before plans were recorded: every field, the contact-era blocks.
 DEFAULT_PLAN = TrainingPlan(
     fields=tuple(COMPARISON_COLUMNS),
@@ -216,16 +221,33 @@ def block_pairs(con: duckdb.DuckDBPyConnection, block: Block, table: str = "reco
 def plan(con: duckdb.DuckDBPyConnection, profile: FieldProfile, table: str = "records") -> TrainingPlan:
     """Choose comparisons and blocks for the records in ``table``; see the module docstring.
 
+    Records whose only usable fields are an email or a phone need no model: shared values link them
+    (``identity.rules``), and the plan is empty (:data:`RULES_ONLY`).
+
     Raises:
-        IdentityTrainingError: the records hold too little to train on, with what is missing.
+        IdentityTrainingError: the records hold too little to resolve, with what is missing.
     """
-    fields = tuple(n for n, cols in COMPARISON_COLUMNS.items() if profile.usable(cols[0]))
-    if len(fields) < 2:
+    usable = tuple(n for n, cols in COMPARISON_COLUMNS.items() if profile.usable(cols[0]))
+    contacts = [n for n in ("email", "phone") if n in usable]
+    if not usable:
         raise IdentityTrainingError(
-            f"Identity cannot train a matching model: of {profile.records:,} person records, "
-            f"{_describe_usable(profile)}. A model needs at least two identifying fields (names, birth "
-            "date, email, phone, address) held by at least 1% of the records; map more columns of the "
-            "sources onto their contracts, or load more records."
+            f"Identity has no identifying field to resolve on: of {profile.records:,} person records, "
+            f"{_describe_usable(profile)}. Map the sources' name, birth date, email, phone or address "
+            "columns onto their contracts."
+        )
+    if set(usable) <= set(_NAME):
+        raise IdentityTrainingError(
+            f"Identity cannot resolve on names alone: of {profile.records:,} person records, "
+            f"{_describe_usable(profile)}. Namesakes would merge; map at least one of birth date, "
+            "email, phone, postcode or street address as well."
+        )
+    if len(usable) < 2:
+        if contacts:
+            return RULES_ONLY
+        raise IdentityTrainingError(
+            f"Identity cannot resolve on {usable[0]} alone: of {profile.records:,} person records, "
+            f"{_describe_usable(profile)}. Map at least two of name, birth date, email, phone and "
+            "address onto the sources' contracts."
         )
     pairs: dict[Block, int] = {}
 
@@ -244,23 +266,37 @@ def plan(con: duckdb.DuckDBPyConnection, profile: FieldProfile, table: str = "re
             lambda_rules, lambda_recall = found, recall
             break
     if not lambda_rules:
+        if contacts:
+            return RULES_ONLY
         raise IdentityTrainingError(
-            f"Identity cannot train a matching model: none of the {profile.records:,} person records share "
-            "an email, a phone, or a full name with a birth date, postcode, street or city with another, "
-            "so there is no example of a match to learn from. Resolution needs records that repeat people "
-            "(two sources, or repeat contacts in one)."
+            f"Identity cannot train a matching model: none of the {profile.records:,} person records "
+            "shares a full name with a birth date, postcode, street or city, or a birth date with a "
+            "postcode or street, with another record, so there is no example of a match to learn from. "
+            "Resolution needs records that repeat people (two sources, or repeat contacts in one)."
         )
-    em_blocks = _em_blocks(fields, produces)
+    em_blocks, trained = _em_blocks(usable, produces)
+    if len(trained) < 2:
+        if contacts:
+            return RULES_ONLY
+        raise IdentityTrainingError(
+            "Identity cannot train a matching model: no block of records sharing a value produces pairs "
+            "to estimate the comparisons on. The records seem to hold each person once; resolution needs "
+            "records that repeat people (two sources, or repeat contacts in one)."
+        )
     contact_share = max(profile.share("email"), profile.share("phone"))
     candidates = PREDICTION_BLOCKS
     if contact_share < CONTACT_SHARE_FOR_CONTACT_BLOCKS:
         candidates = (*PREDICTION_BLOCKS, *SPARSE_BLOCKS)
     prediction = tuple(b for b in candidates if profile.usable_block(b))
-    return TrainingPlan(fields, lambda_rules, lambda_recall, em_blocks, prediction)
+    return TrainingPlan(trained, lambda_rules, lambda_recall, em_blocks, prediction)
 
 
-def _em_blocks(fields: Sequence[str], produces: Any) -> tuple[Block, ...]:
-    """Greedy: the preferred producing blocks until every comparison is estimated outside its own block."""
+def _em_blocks(fields: Sequence[str], produces: Any) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """Greedy: the preferred producing blocks until every comparison is estimated outside its own block.
+
+    Returns the blocks and the comparisons they estimate (in ``fields`` order); a comparison no block
+    can estimate is left out of the model, with a warning.
+    """
     untrained = set(fields)
     chosen: list[Block] = []
     for block in EM_CANDIDATES:
@@ -272,12 +308,12 @@ def _em_blocks(fields: Sequence[str], produces: Any) -> tuple[Block, ...]:
             chosen.append(block)
             untrained -= trains
     if untrained:
-        raise IdentityTrainingError(
-            "Identity cannot train a matching model: no block of records sharing a value produces pairs "
-            f"to estimate {', '.join(sorted(untrained))} on. The records seem to hold each person once; "
-            "resolution needs records that repeat people (two sources, or repeat contacts in one)."
+        log.warning(
+            "Identity model leaves out %s: no block of records sharing other values produces pairs to "
+            "estimate it on.",
+            ", ".join(sorted(untrained)),
         )
-    return tuple(chosen)
+    return tuple(chosen), tuple(f for f in fields if f not in untrained)
 
 
 def _describe_usable(profile: FieldProfile) -> str:

@@ -90,15 +90,21 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
 def load(con: duckdb.DuckDBPyConnection, lake: Lake) -> int:
     """Create ``records`` (matching columns) and ``links`` in DuckDB; returns the record count."""
     create_records(con, lake.read_arrow(PERSON_RECORDS.name, list(RECORD_COLUMNS)))
+    links = None
     if lake.exists(IDENTITY_LINKS.name):
         links = lake.read_arrow(IDENTITY_LINKS.name, ["node_a", "node_b", "link_type"])
-    else:
-        links = pa.table({"node_a": pa.array([], pa.string()), "node_b": pa.array([], pa.string()),
-                          "link_type": pa.array([], pa.string())})  # fmt: skip
+    create_links(con, links)
+    return int(con.execute("select count(*) from records").fetchall()[0][0])
+
+
+def create_links(con: duckdb.DuckDBPyConnection, links: pa.Table | None = None) -> None:
+    """Create ``links`` (node_a, node_b, link_type) from silver's identity links; empty without them."""
+    if links is None:
+        con.execute("create or replace table links (node_a varchar, node_b varchar, link_type varchar)")
+        return
     register(con, "links_raw", links)
     con.execute("create or replace table links as select distinct node_a, node_b, link_type from links_raw")
     con.unregister("links_raw")
-    return int(con.execute("select count(*) from records").fetchall()[0][0])
 
 
 def create_records(con: duckdb.DuckDBPyConnection, person_records: pa.Table) -> None:

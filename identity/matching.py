@@ -20,7 +20,14 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
-from identity.fields import COMPARISON_COLUMNS, DEFAULT_PLAN, MATCHING_COLUMNS, Block, TrainingPlan
+from identity.fields import (
+    COMPARISON_COLUMNS,
+    DEFAULT_PLAN,
+    MATCHING_COLUMNS,
+    RULES_ONLY,
+    Block,
+    TrainingPlan,
+)
 from identity.rules import Guards
 from infra.settings import IdentitySettings
 
@@ -250,6 +257,20 @@ def train(
         levels=_levels(model_json),
         splink_json=model_json,
         plan=plan,
+        fields_profile=fields_profile,
+    )
+
+
+def rules_only(version: str, record_count: int, fields_profile: dict[str, Any] | None) -> TrainedModel:
+    """A model that scores nothing: the records' shared emails or phones link them (``identity.rules``)."""
+    return TrainedModel(
+        version=version,
+        trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        records=record_count,
+        probability_two_random_records_match=0.0,
+        levels={},
+        splink_json={},
+        plan=RULES_ONLY,
         fields_profile=fields_profile,
     )
 

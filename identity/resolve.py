@@ -176,6 +176,23 @@ def resolve_in(
 
     Leaves ``edges`` (every pair, with ``is_linked``) and ``assigned`` (record -> customer id) in ``con``.
     """
+    clustering = link_and_cluster(con, settings, runner, model, report)
+    with report.stage("ids"):
+        assignment = _assign_ids(con, lake, clustering)
+        _describe(con, report, assignment)
+    return assignment
+
+
+def link_and_cluster(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    runner: SplinkRunner,
+    model: TrainedModel,
+    report: ResolveReport,
+) -> Clusters:
+    """The resolution core over ``records`` and ``links`` in ``con``, without the lake: rule links with
+    their guards, Splink scores (all pairs, or those touching new records in incremental mode) and
+    guarded clustering. Leaves ``edges`` in ``con``."""
     with report.stage("rules"):
         report.deterministic_pairs, report.withheld_identifiers = rules.link(
             con, settings.identity, model.guards()
@@ -183,11 +200,7 @@ def resolve_in(
     with report.stage("score"):
         report.new_records = _score(con, runner, model, settings, report.mode)
     with report.stage("cluster"):
-        clustering = _cluster(con, settings, report)
-    with report.stage("ids"):
-        assignment = _assign_ids(con, lake, clustering)
-        _describe(con, report, assignment)
-    return assignment
+        return _cluster(con, settings, report)
 
 
 def inputs_missing() -> Exception:
@@ -255,12 +268,18 @@ def _score(
 
 
 @dataclass(frozen=True)
-class _Clusters:
+class Clusters:
+    """Records (``keys``, in record-key order) and the cluster label of each."""
+
     keys: list[str]
     labels: np.ndarray
 
+    def as_arrow(self) -> pa.Table:
+        """record_key -> customer (the cluster label as text)."""
+        return pa.table({"record_key": self.keys, "customer": [str(x) for x in self.labels.tolist()]})
 
-def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: ResolveReport) -> _Clusters:
+
+def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: ResolveReport) -> Clusters:
     threshold = settings.identity.match_threshold
     con.execute(
         f"""
@@ -385,10 +404,10 @@ def _cluster(con: duckdb.DuckDBPyConnection, settings: Settings, report: Resolve
             0
         ]
     )
-    return _Clusters(keys, result.labels)
+    return Clusters(keys, result.labels)
 
 
-def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters) -> Assignment:
+def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: Clusters) -> Assignment:
     prev = con.sql("select record_key, customer_id from prev_graph").to_arrow_table()
     previous = dict(zip(prev.column(0).to_pylist(), prev.column(1).to_pylist(), strict=True))
     registry: dict[str, IssuedId] = {}
@@ -407,7 +426,7 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, lake: Lake, clusters: _Clusters)
     return assignment
 
 
-def _reasons(con: duckdb.DuckDBPyConnection, clusters: _Clusters) -> dict[int, str]:
+def _reasons(con: duckdb.DuckDBPyConnection, clusters: Clusters) -> dict[int, str]:
     """Why each multi-record cluster formed: the rules and the model links inside it."""
     inputs.materialise(con, "labels", pa.table({"record_key": clusters.keys, "label": clusters.labels}))
     rows = con.execute(
