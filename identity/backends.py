@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -88,7 +89,37 @@ class SplinkRunner:
             )
         finally:
             self.release()
-        return model
+        return model.with_blocking_recall(self.expected_blocking_recall(model, profile))
+
+    def expected_blocking_recall(self, model: TrainedModel, profile: fields.FieldProfile) -> float | None:
+        """The share of the matches ``model`` finds in broad single-field probe blocks that its own
+        prediction blocks reach too: an estimate, without truth, of the pairs it can see at all.
+
+        None when no probe block is small enough to score, or the probes find no match.
+        """
+        probes = fields.probe_blocks(self.con, profile)
+        if not probes:
+            return None
+        probe = replace(model, plan=replace(model.plan, prediction_blocks=probes))
+        linker = matching.linker_for(self._records("probe_records"), probe, retain_columns=False)
+        try:
+            found = _pairs(matching.score(linker, probe, self.settings.identity.match_threshold))
+        finally:
+            self.release()
+        covered = " or ".join(f"({c})" for c in matching.block_conditions(model.plan.prediction_blocks))
+        self.con.register("probe_found", found)
+        try:
+            total, seen = self.con.execute(
+                f"""
+                select count(*), count(*) filter (where {covered})
+                from probe_found p
+                join records l on l.record_key = p.record_key_l
+                join records r on r.record_key = p.record_key_r
+                """
+            ).fetchall()[0]
+        finally:
+            self.con.unregister("probe_found")
+        return float(seen) / float(total) if total else None
 
     def score_all(self, model: TrainedModel, threshold: float) -> pa.Table:
         """Score every blocked pair of records."""

@@ -33,13 +33,12 @@ from schemas.identity import IDENTITY_EVALUATION, IDENTITY_GRAPH
 def blocking_conditions(blocks: Sequence[Block] = DEFAULT_PLAN.prediction_blocks) -> list[str]:
     """Prediction blocks as DuckDB conditions over ``l`` and ``r``, for measuring their recall.
 
-    Built by Splink from the blocks themselves (``identity.matching.prediction_rules``), so the measure
+    Built by Splink from the blocks themselves (``identity.matching.block_conditions``), so the measure
     follows exactly what the model scores.
     """
-    from identity.matching import prediction_rules
+    from identity.matching import block_conditions
 
-    rules = prediction_rules(blocks)
-    return [str(rule.create_blocking_rule_dict("duckdb")["blocking_rule"]) for rule in rules]
+    return block_conditions(blocks)
 
 
 class TruthMissingError(UserFacingError):

@@ -108,6 +108,10 @@ SPARSE_BLOCKS: tuple[Block, ...] = (
     ("dob", "house_number"),
     ("dob", "city"),
 )
+# Probes for the blocking recall a model expects: single fields whose blocks stay under this many pairs
+# per record. Far broader than the prediction blocks, they still hold the pairs a typo hides from them.
+PROBE_COLUMNS = ("dob", "postcode", "address_line", "family", "given", "email_user", "phone", "city")
+PROBE_MAX_PAIRS_PER_RECORD = 50
 # Below this share of records with an email or a phone, the data counts as sparse in contacts.
 CONTACT_SHARE_FOR_CONTACT_BLOCKS = 0.5
 
@@ -289,6 +293,15 @@ def plan(con: duckdb.DuckDBPyConnection, profile: FieldProfile, table: str = "re
         candidates = (*PREDICTION_BLOCKS, *SPARSE_BLOCKS)
     prediction = tuple(b for b in candidates if profile.usable_block(b))
     return TrainingPlan(trained, lambda_rules, lambda_recall, em_blocks, prediction)
+
+
+def probe_blocks(
+    con: duckdb.DuckDBPyConnection, profile: FieldProfile, table: str = "records"
+) -> tuple[Block, ...]:
+    """Single-field blocks for measuring a model's expected blocking recall, each kept small enough to
+    score (at most ``PROBE_MAX_PAIRS_PER_RECORD`` pairs per record)."""
+    cap = max(100_000, PROBE_MAX_PAIRS_PER_RECORD * profile.records)
+    return tuple((c,) for c in PROBE_COLUMNS if profile.usable(c) and block_pairs(con, (c,), table) <= cap)
 
 
 def _em_blocks(fields: Sequence[str], produces: Any) -> tuple[tuple[Block, ...], tuple[str, ...]]:

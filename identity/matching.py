@@ -111,6 +111,11 @@ def prediction_rules(blocks: Sequence[Block] = DEFAULT_PLAN.prediction_blocks) -
     return [block_on(*block) for block in blocks]
 
 
+def block_conditions(blocks: Sequence[Block]) -> list[str]:
+    """Blocks as DuckDB conditions over records ``l`` and ``r``, as Splink writes them."""
+    return [str(r.create_blocking_rule_dict("duckdb")["blocking_rule"]) for r in prediction_rules(blocks)]
+
+
 def settings_creator(plan: TrainingPlan = DEFAULT_PLAN, *, retain_columns: bool = True) -> SettingsCreator:
     """The Splink settings of a model with ``plan``'s fields and prediction blocks, untrained.
 

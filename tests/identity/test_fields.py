@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from identity import fields, inputs, resolve
+from identity import fields, inputs, matching, resolve
 from identity.backends import SplinkRunner
 from identity.fields import FieldProfile, IdentityTrainingError
 from infra.settings import Settings
@@ -128,3 +128,26 @@ def test_em_blocks_estimate_every_comparison_outside_its_own_block(
         assert any(not columns & fields.block_columns(b) for b in plan.em_blocks), name
     for block in plan.em_blocks:
         assert fields.block_pairs(con, block) >= fields.MIN_BLOCK_PAIRS
+
+
+def test_the_model_says_the_blocking_recall_it_expects(data: pd.DataFrame, tmp_path: Path) -> None:
+    """Estimated without truth from broad probe blocks; within 0.05 of the true blocking recall."""
+    settings = make_settings(tmp_path)
+    con = load(settings, data, febrl.SUBSETS["names+dob+address"])
+    model = SplinkRunner(settings, con, no_spark).train("v0001")  # type: ignore[arg-type]
+    con.register("truth", febrl.truth(data))
+    covered = " or ".join(f"({c})" for c in matching.block_conditions(model.plan.prediction_blocks))
+    total, seen = con.execute(
+        f"""
+        with pairs as (
+            select a.record_key as kl, b.record_key as kr
+            from truth a join truth b on a.person = b.person and a.record_key < b.record_key
+        )
+        select count(*), count(*) filter (where {covered})
+        from pairs join records l on l.record_key = pairs.kl join records r on r.record_key = pairs.kr
+        """
+    ).fetchall()[0]
+    expected = model.expected_blocking_recall
+    assert expected is not None
+    assert abs(expected - seen / total) <= 0.05, (expected, seen / total)
+    assert model.to_json()["expected_blocking_recall"] == expected
