@@ -48,7 +48,7 @@ from infra.errors import UserFacingError
 
 ENV_PREFIX = "CDP_"
 DEFAULT_HOME = "./cdp_home"
-_FOLDERS = ("landing", "truth", "lake", "reports", "models", "work")
+_FOLDERS = ("landing", "sources", "truth", "lake", "reports", "models", "work")
 _MASTER = re.compile(r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://.+|yarn|k8s://.+|mesos://.+)$")
 
 DeltaEngine = Literal["auto", "delta-rs", "delta-spark"]
@@ -338,9 +338,17 @@ class PathSettings:
     """Where data lives. Everything defaults to a folder under ``home``."""
 
     # home defaults to DEFAULT_HOME; a relative home is resolved against the current directory at load.
-    home: Path = field(metadata=_doc("landing/, truth/, lake/, reports/, models/ and work/ live under it"))
+    home: Path = field(
+        metadata=_doc("landing/, sources/, truth/, lake/, reports/, models/ and work/ live under it")
+    )
     landing: Path = field(
         metadata=_doc("incoming files, one folder per channel and daily batch (null: home/landing)")
+    )
+    sources: Path = field(
+        metadata=_doc(
+            "source mappings: one YAML file per source of your own, mapped onto a channel's contract "
+            "(null: home/sources)"
+        )
     )
     truth: Path = field(
         metadata=_doc("the generator's hidden ground truth, for evaluation only (null: home/truth)")
@@ -448,7 +456,7 @@ def defaults_yaml() -> str:
         >>> print(*defaults_yaml().splitlines()[5:9], sep="\\n")
         # Where data lives. Everything defaults to a folder under `home`.
         paths:
-          # landing/, truth/, lake/, reports/, models/ and work/ live under it
+          # landing/, sources/, truth/, lake/, reports/, models/ and work/ live under it
           home: ./cdp_home
     """
     lines = [

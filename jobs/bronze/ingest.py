@@ -31,7 +31,16 @@ from infra.errors import UserFacingError
 from infra.runs import StepReport, new_run_id
 from infra.settings import Settings
 from infra.storage import Lake
-from jobs.bronze.landing_files import LandingFile, check_header, discover, parse_lines
+from jobs.bronze import sources
+from jobs.bronze.landing_files import (
+    LandingFile,
+    check_header,
+    check_mapped_header,
+    discover,
+    parse_lines,
+    parse_mapped,
+)
+from jobs.bronze.sources import SourceMapping
 from schemas.bronze import INGEST_MANIFEST, QUARANTINE, Reason, bronze_table
 from schemas.core import Column, LandingContract
 from schemas.landing import contract as contract_of
@@ -120,7 +129,8 @@ def run(
     report = IngestReport(run_id=run_id)
     if batches is not None and not batches:
         return report
-    files = discover(settings.paths.landing, channels, batches)
+    mappings = sources.load(settings.paths.sources)
+    files = discover(settings.paths.landing, channels, batches, mappings)
     seen = _manifest(lake)
     changed = [f for f in files if f.relative_path in seen and seen[f.relative_path] != f.checksum]
     if changed:
@@ -139,7 +149,10 @@ def run(
         report.skipped_files += len(feed_files) - len(pending[feed])
     for feed, feed_files in pending.items():
         for f in feed_files:
-            check_header(f, contract_of(feed))
+            if f.source is None:
+                check_header(f, contract_of(feed))
+            else:
+                check_mapped_header(f, mappings[f.source])
     ingested_at = dt.datetime.now(dt.UTC)
     manifest_rows: list[tuple[object, ...]] = []
     todo = [(feed, feed_files) for feed, feed_files in sorted(pending.items()) if feed_files]
@@ -151,7 +164,7 @@ def run(
     with ThreadPoolExecutor(max_workers=FEED_THREADS, thread_name_prefix="ingest") as pool:
         args = (run_id, ingested_at, quarantine_lock)
         futures = [
-            pool.submit(_ingest_feed, spark, lake, contract_of(feed), feed_files, *args)
+            pool.submit(_ingest_feed, spark, lake, contract_of(feed), feed_files, mappings, *args)
             for feed, feed_files in todo
         ]
         outcomes = [future.result() for future in futures]
@@ -179,13 +192,15 @@ def _ingest_feed(
     lake: Lake,
     contract: LandingContract,
     files: list[LandingFile],
+    mappings: dict[str, SourceMapping],
     run_id: str,
     ingested_at: dt.datetime,
     quarantine_lock: threading.Lock,
 ) -> tuple[FeedResult, dict[str, tuple[int, int]]]:
     table = bronze_table(contract)
     batches = sorted({f.batch_date for f in files})
-    parsed = _parse(spark, contract, files)
+    used = {f.source: mappings[f.source] for f in files if f.source is not None}
+    parsed = _parse(spark, contract, files, used)
     typed = _type_and_check(parsed, contract)
     flagged = _flag_duplicates(typed, contract, lake, table.name, batches).persist()
     try:
@@ -250,8 +265,14 @@ def _check_balance(files: list[LandingFile], per_file: dict[str, list[int]]) -> 
         )
 
 
-def _parse(spark: SparkSession, contract: LandingContract, files: list[LandingFile]) -> DataFrame:
-    """Each file's lines as text fields plus parse-level reasons.
+def _parse(
+    spark: SparkSession,
+    contract: LandingContract,
+    files: list[LandingFile],
+    mappings: dict[str, SourceMapping] | None = None,
+) -> DataFrame:
+    """Each file's lines as text fields plus parse-level reasons; files of a mapped source are read
+    and mapped as their mapping says (``jobs.bronze.sources``).
 
     Spark distributes the *file list*; each task opens its files through pyarrow's file systems (local
     disk, S3, GCS, HDFS), so no Spark file listing is needed however many small batch files there are.
@@ -280,17 +301,22 @@ def _parse(spark: SparkSession, contract: LandingContract, files: list[LandingFi
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            for uri, relative, batch_date in zip(
+            for uri, relative, batch_date, source in zip(
                 batch.column("uri").to_pylist(),
                 batch.column("relative").to_pylist(),
                 batch.column("batch").to_pylist(),
+                batch.column("source").to_pylist(),
                 strict=True,
             ):
                 filesystem, path = pafs.FileSystem.from_uri(uri)
                 with filesystem.open_input_stream(path) as stream:
                     content = stream.read()
+                mapping = (mappings or {}).get(source) if source else None
+                lines = (
+                    parse_mapped(content, mapping, relative) if mapping else parse_lines(content, contract)
+                )
                 columns: list[list[object]] = [[] for _ in range(5 + len(names))]
-                for line in parse_lines(content, contract):
+                for line in lines:
                     columns[0].append(relative)
                     columns[1].append(batch_date)
                     columns[2].append(line.line_number)
@@ -303,11 +329,15 @@ def _parse(spark: SparkSession, contract: LandingContract, files: list[LandingFi
                     schema=arrow_schema,
                 )
 
-    listing = [(f.path.resolve().as_uri(), f.relative_path, f.batch_date.isoformat()) for f in files]
+    listing = [
+        (f.path.resolve().as_uri(), f.relative_path, f.batch_date.isoformat(), f.source) for f in files
+    ]
     # A Python task costs ~0.1-0.2 s to start, so small batches get few tasks and big ones one per core.
     size = sum(f.size_bytes for f in files)
     tasks = max(1, min(len(files), spark.sparkContext.defaultParallelism, 1 + size // PARSE_BYTES_PER_TASK))
-    files_df = spark.createDataFrame(listing, "uri string, relative string, batch string").repartition(tasks)
+    files_df = spark.createDataFrame(
+        listing, "uri string, relative string, batch string, source string"
+    ).repartition(tasks)
     return files_df.mapInArrow(parse, schema).withColumn("batch_date", F.to_date("batch")).drop("batch")
 
 

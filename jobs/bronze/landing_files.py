@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
 from infra.errors import UserFacingError
+from jobs.bronze.sources import SourceMapping, closest_mapping
 from schemas.bronze import Reason
 from schemas.core import LandingContract
 from schemas.landing import CONTRACTS, feeds_of
@@ -42,6 +44,7 @@ class LandingFile:
     checksum: str
     size_bytes: int
     rows: int
+    source: str | None = None  # the source mapping's name; None for files in a channel's own folder
 
 
 @dataclass(frozen=True)
@@ -55,45 +58,94 @@ class ParsedLine:
 
 
 def discover(
-    landing_root: Path, channels: Sequence[str] | None = None, batches: Iterable[dt.date] | None = None
+    landing_root: Path,
+    channels: Sequence[str] | None = None,
+    batches: Iterable[dt.date] | None = None,
+    mappings: Mapping[str, SourceMapping] | None = None,
 ) -> list[LandingFile]:
-    """Every landing file of the given channels (all by default) and batch dates (all by default).
+    """Every landing file of the given channels (all by default) and batch dates (all by default): the
+    channels' own folders, and the folders of the source mappings onto them (``landing/<source>/``).
 
     Raises:
-        ContractError: a batch folder is not named YYYY-MM-DD, or a file matches no feed of its channel;
-            such files would otherwise never be ingested.
+        ContractError: a batch folder is not named YYYY-MM-DD, or a file matches no feed of its channel
+            or no mapping's files; such files would otherwise never be ingested.
     """
     wanted = None if batches is None else set(batches)
     problems: list[str] = []
     found: list[LandingFile] = []
-    for channel in channels or list(dict.fromkeys(c.channel for c in CONTRACTS)):
+    chosen = channels or list(dict.fromkeys(c.channel for c in CONTRACTS))
+    for channel in chosen:
         contracts = feeds_of(channel)
-        channel_dir = landing_root / channel
-        if not channel_dir.is_dir():
+        for path, batch_date in _batch_files(landing_root, landing_root / channel, wanted, problems):
+            matches = [c for c in contracts if fnmatch(path.name, c.file_glob)]
+            if len(matches) != 1:
+                patterns = ", ".join(f"{c.file_glob} ({c.feed})" for c in contracts)
+                problems.append(f"{path.relative_to(landing_root)} matches no feed; expected {patterns}")
+                continue
+            found.append(_describe(landing_root, path, matches[0], batch_date))
+    for mapping in (mappings or {}).values():
+        if mapping.channel not in chosen:
             continue
-        for folder in sorted(channel_dir.iterdir()):
-            if not folder.is_dir() or not BATCH_FOLDER.match(folder.name):
-                if not folder.name.startswith("."):
-                    problems.append(f"{folder.relative_to(landing_root)} is not a YYYY-MM-DD batch folder")
+        for path, batch_date in _batch_files(landing_root, landing_root / mapping.name, wanted, problems):
+            if not fnmatch(path.name, mapping.files):
+                where = mapping.path or mapping.name
+                problems.append(
+                    f"{path.relative_to(landing_root)} matches no file of source {mapping.name} "
+                    f"(files: {mapping.files} in {where})"
+                )
                 continue
-            batch_date = dt.date.fromisoformat(folder.name)
-            if wanted is not None and batch_date not in wanted:
-                continue
-            for path in sorted(folder.iterdir()):
-                if path.name.startswith(".") or not path.is_file():
-                    continue
-                matches = [c for c in contracts if fnmatch(path.name, c.file_glob)]
-                if len(matches) != 1:
-                    patterns = ", ".join(f"{c.file_glob} ({c.feed})" for c in contracts)
-                    problems.append(f"{path.relative_to(landing_root)} matches no feed; expected {patterns}")
-                    continue
-                found.append(_describe(landing_root, path, matches[0], batch_date))
+            try:
+                found.append(_describe(landing_root, path, mapping.contract, batch_date, mapping))
+            except ContractError as exc:
+                problems.append(str(exc))
     if problems:
         raise ContractError("Landing zone problems (nothing was ingested):\n  - " + "\n  - ".join(problems))
     return found
 
 
-def _describe(root: Path, path: Path, contract: LandingContract, batch_date: dt.date) -> LandingFile:
+def _batch_files(
+    root: Path, folder: Path, wanted: set[dt.date] | None, problems: list[str]
+) -> Iterator[tuple[Path, dt.date]]:
+    """The files of a channel's or source's batch folders, with their batch dates."""
+    if not folder.is_dir():
+        return
+    for batch in sorted(folder.iterdir()):
+        if not batch.is_dir() or not BATCH_FOLDER.match(batch.name):
+            if not batch.name.startswith("."):
+                problems.append(f"{batch.relative_to(root)} is not a YYYY-MM-DD batch folder")
+            continue
+        batch_date = dt.date.fromisoformat(batch.name)
+        if wanted is not None and batch_date not in wanted:
+            continue
+        for path in sorted(batch.iterdir()):
+            if not path.name.startswith(".") and path.is_file():
+                yield path, batch_date
+
+
+def _describe(
+    root: Path,
+    path: Path,
+    contract: LandingContract,
+    batch_date: dt.date,
+    mapping: SourceMapping | None = None,
+) -> LandingFile:
+    if mapping is not None:
+        content = path.read_bytes()
+        relative = path.relative_to(root).as_posix()
+        header = 1 if mapping.file_format == "csv" else 0
+        lines = mapped_lines(content, mapping, relative)
+        rows = sum(1 for index, text, _ in lines if index > header and text.strip())
+        return LandingFile(
+            feed=contract.feed,
+            channel=contract.channel,
+            batch_date=batch_date,
+            path=path,
+            relative_path=relative,
+            checksum=hashlib.sha256(content).hexdigest(),
+            size_bytes=len(content),
+            rows=rows,
+            source=mapping.name,
+        )
     digest = hashlib.sha256()
     rows = 0
     size = 0
@@ -150,8 +202,38 @@ def check_header(file: LandingFile, contract: LandingContract) -> None:
         details.append(f"columns out of order: {', '.join(moved)}")
     raise ContractError(
         f"{file.relative_path}: header does not match the {contract.feed} contract ({'; '.join(details)}). "
-        f"Expected: {','.join(expected)}. Fix the export, or update schemas/landing.py if the source changed."
+        f"Expected: {','.join(expected)}. Fix the export; or, when the files come from a system of your "
+        "own, move them to landing/<source>/ and map them with sources/<source>.yaml, starting from:\n"
+        + closest_mapping(header, contract)
     )
+
+
+def check_mapped_header(file: LandingFile, mapping: SourceMapping) -> None:
+    """Fail when a mapped CSV file's header lacks a column its mapping reads.
+
+    Raises:
+        ContractError: naming the missing columns, the closest header columns, and the mapping file.
+    """
+    if mapping.file_format != "csv":
+        return
+    first = next(mapped_lines(file.path.read_bytes(), mapping, file.relative_path), (1, "", False))
+    header = _csv_row(first[1], mapping) if first[2] else None
+    if header is None:
+        raise ContractError(
+            f"{file.relative_path}: the header line cannot be read as {mapping.encoding} CSV with "
+            f"delimiter {mapping.delimiter!r}; check encoding:, delimiter: and quote: in "
+            f"{mapping.path or mapping.name}."
+        )
+    missing = [c for c in mapping.source_columns if c not in header]
+    if missing:
+        named = [
+            f"{c} (closest: {m[0]})" if (m := difflib.get_close_matches(c, header, 1)) else c for c in missing
+        ]
+        raise ContractError(
+            f"{file.relative_path}: source {mapping.name} maps columns the file does not have: "
+            f"{', '.join(named)}. The header has: {', '.join(header)}. "
+            f"Fix {mapping.path or mapping.name} or the export."
+        )
 
 
 def parse_lines(content: bytes, contract: LandingContract) -> Iterator[ParsedLine]:
@@ -220,3 +302,98 @@ def _json_text(value: object) -> str | None:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def mapped_lines(content: bytes, mapping: SourceMapping, name: str) -> Iterator[tuple[int, str, bool]]:
+    """Every physical line of a mapped source's file: (line number, text, decoded cleanly).
+
+    The file is gunzipped as its mapping says and each line decoded on its own, so one bad line costs
+    that line only; a line that does not decode keeps its bytes as ``\\xNN`` escapes. UTF-16 is split on
+    its own two-byte line breaks.
+
+    Raises:
+        ContractError: the file cannot be decompressed.
+    """
+    try:
+        data = mapping.decompress(name, content)
+    except (OSError, EOFError) as exc:
+        raise ContractError(f"{name}: cannot be decompressed as gzip ({exc}).") from None
+    if mapping.encoding.startswith("utf-16"):
+        yield from _utf16_lines(data, mapping.encoding)
+        return
+    for index, physical in enumerate(data.split(b"\n"), start=1):
+        line = physical.removesuffix(b"\r")
+        try:
+            yield index, line.decode(mapping.encoding), True
+        except UnicodeDecodeError:
+            yield index, line.decode(mapping.encoding, errors="backslashreplace"), False
+
+
+def _utf16_lines(data: bytes, encoding: str) -> Iterator[tuple[int, str, bool]]:
+    codec = "utf-16-be" if encoding == "utf-16-be" else "utf-16-le"
+    if data.startswith(b"\xff\xfe"):
+        codec, data = "utf-16-le", data[2:]
+    elif data.startswith(b"\xfe\xff"):
+        codec, data = "utf-16-be", data[2:]
+    newline = "\n".encode(codec)
+    start = position = 0
+    index = 1
+    while True:
+        found = data.find(newline, position)
+        if found != -1 and (found - start) % 2:
+            position = found + 1  # the two bytes straddle two characters: not a line break
+            continue
+        piece = data[start:] if found == -1 else data[start:found]
+        try:
+            yield index, piece.decode(codec).removesuffix("\r"), True
+        except UnicodeDecodeError:
+            yield index, piece.decode(codec, errors="backslashreplace").removesuffix("\r"), False
+        if found == -1:
+            return
+        index += 1
+        start = position = found + 2
+
+
+def _csv_row(text: str, mapping: SourceMapping) -> list[str] | None:
+    try:
+        rows = list(csv.reader([text], delimiter=mapping.delimiter, quotechar=mapping.quote, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if rows else []
+
+
+def parse_mapped(content: bytes, mapping: SourceMapping, name: str) -> Iterator[ParsedLine]:
+    """Parse one mapped source file into contract fields (see ``jobs.bronze.sources``); blank lines and
+    a CSV header are skipped, as for a channel's own files."""
+    width = len(mapping.contract.columns)
+    header: list[str] = []
+    is_csv = mapping.file_format == "csv"
+    for index, text, decoded in mapped_lines(content, mapping, name):
+        if is_csv and index == 1:
+            header = (_csv_row(text, mapping) if decoded else None) or []
+            continue
+        if not text.strip():
+            continue
+        if not decoded:
+            yield ParsedLine(index, text, (None,) * width, (Reason.ENCODING_ERROR,))
+            continue
+        row: dict[str, str | None]
+        if is_csv:
+            values = _csv_row(text, mapping)
+            if values is None:
+                yield ParsedLine(index, text, (None,) * width, (Reason.PARSE_ERROR,))
+                continue
+            if len(values) != len(header):
+                yield ParsedLine(index, text, (None,) * width, (Reason.COLUMN_COUNT_MISMATCH,))
+                continue
+            row = dict(zip(header, values, strict=True))
+        else:
+            try:
+                record = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                record = None
+            if not isinstance(record, dict):
+                yield ParsedLine(index, text, (None,) * width, (Reason.PARSE_ERROR,))
+                continue
+            row = {str(k): _json_text(v) for k, v in record.items()}
+        yield ParsedLine(index, text, mapping.map_row(row), ())
