@@ -309,7 +309,9 @@ def _parse(
                 strict=True,
             ):
                 filesystem, path = pafs.FileSystem.from_uri(uri)
-                with filesystem.open_input_stream(path) as stream:
+                # Raw bytes as delivered: pyarrow would otherwise gunzip by the name; the checksum and
+                # the mapping decide that.
+                with filesystem.open_input_stream(path, compression=None) as stream:
                     content = stream.read()
                 mapping = (mappings or {}).get(source) if source else None
                 lines = (

@@ -226,3 +226,56 @@ def test_header_mismatch_fails_before_anything_is_written(
     with pytest.raises(ContractError, match="missing columns: survey_channel; unexpected columns: channel"):
         bronze.run(spark, settings, lake)
     assert lake.tables() == []
+
+
+def test_a_mapped_source_lands_beside_the_channel_s_own_files(
+    spark: SparkSession, settings: Settings
+) -> None:
+    """A second CRM, exported in GB18030 with semicolons and gzipped, feeds crm_contacts with its own keys."""
+    import gzip
+
+    import yaml
+
+    own = [
+        "c1,Ann,Lee,,F,1990-05-01,ann@example.com,13800138000,,Shanghai,200001,CN,true,false,"
+        "2025-03-01 09:00:00,2025-03-01 09:00:00"
+    ]
+    write_csv(settings.paths.landing, "crm_contacts", DAY1, "crm-1.csv", CRM_CONTACTS.column_names, own)
+    settings.paths.sources.mkdir(parents=True)
+    mapping = {
+        "channel": "crm_contacts",
+        "files": "kunden*.csv.gz",
+        "encoding": "gb18030",
+        "delimiter": ";",
+        "columns": {
+            "contact_id": "编号",
+            "full_name": "姓名",
+            "birth_date": {"column": "生日", "format": "yyyy/M/d"},
+            "created_at": {"column": "创建", "format": "yyyy/M/d HH:mm"},
+            "updated_at": {"column": "创建", "format": "yyyy/M/d HH:mm"},
+        },
+    }
+    (settings.paths.sources / "old_crm.yaml").write_text(yaml.safe_dump(mapping, allow_unicode=True))
+    folder = settings.paths.landing / "old_crm" / DAY1
+    folder.mkdir(parents=True)
+    lines = [
+        "编号;姓名;生日;创建",
+        "c1;王伟;1985/3/7;2025/3/1 08:05",
+        "c2;李娜;1985/13/7;2025/3/1 08:06",
+        "c3;x",
+    ]
+    (folder / "kunden-1.csv.gz").write_bytes(gzip.compress("\n".join(lines).encode("gb18030")))
+
+    lake = Lake.from_settings(spark, settings)
+    report = bronze.run(spark, settings, lake, channels=["crm_contacts"])
+    assert [(f.feed, f.files, f.rows_in, f.rows_bronze, f.rows_quarantined) for f in report.feeds] == [
+        ("crm_contacts", 2, 4, 2, 2)
+    ]
+    rows = {r.contact_id: r for r in lake.read("bronze_crm_contacts").collect()}
+    assert set(rows) == {"c1", "old_crm:c1"}  # the same id in two systems stays two records
+    assert rows["old_crm:c1"].full_name == "王伟"
+    assert rows["old_crm:c1"].birth_date == dt.date(1985, 3, 7)
+    assert rows["old_crm:c1"].created_at == dt.datetime(2025, 3, 1, 8, 5)
+    assert rows["old_crm:c1"].source_file == f"old_crm/{DAY1}/kunden-1.csv.gz"
+    reasons = {(line, tuple(r)) for _, line, r in quarantined(spark, lake)}
+    assert reasons == {(3, ("TYPE_CAST:birth_date",)), (4, ("COLUMN_COUNT_MISMATCH",))}
