@@ -297,6 +297,11 @@ class DeltaRsBackend:
     def set_properties(self, path: str, properties: Mapping[str, str]) -> None:
         self._open(path).alter.set_table_properties(dict(properties))
 
+    def add_columns(self, path: str, fields: StructType) -> None:
+        from deltalake import Schema
+
+        self._open(path).alter.add_columns(list(Schema.from_arrow(arrow_schema(fields)).fields))
+
     def row_count(self, path: str) -> int | None:
         actions = pa.table(self._open(path).get_add_actions(flatten=True))
         if actions.num_rows == 0:

@@ -211,6 +211,10 @@ class DeltaSparkBackend:
         pairs = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
         self.spark.sql(f"ALTER TABLE {_quote(path)} SET TBLPROPERTIES ({pairs})")
 
+    def add_columns(self, path: str, fields: StructType) -> None:
+        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in fields)
+        self.spark.sql(f"ALTER TABLE {_quote(path)} ADD COLUMNS ({columns})")
+
     def read_arrow(self, path: str, columns: Sequence[str] | None) -> pa.Table:
         return self._log.read_arrow(path, columns)
 

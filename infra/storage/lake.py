@@ -140,6 +140,17 @@ class Lake:
         """The table's current schema."""
         return self.backend.schema(self._require(table))
 
+    def add_columns(self, table: str, fields: StructType) -> bool:
+        """Add the nullable columns of ``fields`` the table lacks (existing rows read them as null);
+        returns True when any was added. Upgrades a table to a schema that gained columns."""
+        path = self._require(table)
+        current = set(self.backend.schema(path).fieldNames())
+        missing = StructType([f for f in fields.fields if f.name not in current])
+        if not missing.fields:
+            return False
+        self.backend.add_columns(path, _nullable(missing))
+        return True
+
     def partition_columns(self, table: str) -> list[str]:
         """The table's partition columns, in order."""
         return self.backend.partition_columns(self._require(table))

@@ -270,6 +270,35 @@ def test_schema_mismatch_names_the_columns(lake: Lake, spark: SparkSession) -> N
     ]
 
 
+def test_add_columns_upgrades_a_table_in_place(lake: Lake, spark: SparkSession) -> None:
+    lake.append("customers", people(spark, [("c1", "Ann", 10, "uk")]))
+    wider = T.StructType(
+        [
+            *lake.schema("customers").fields,
+            T.StructField("email", T.StringType()),
+            T.StructField("joined", T.DateType()),
+        ]
+    )
+    assert lake.add_columns("customers", wider)
+    assert not lake.add_columns("customers", wider)  # nothing left to add: no commit
+    version = lake.version("customers")
+    assert lake.schema("customers").fieldNames() == [
+        "customer_id", "name", "points", "region", "email", "joined",
+    ]  # fmt: skip
+    lake.append(
+        "customers",
+        spark.createDataFrame(
+            [("c2", "Bo", 1, "cn", "b@o.cn", dt.date(2024, 1, 2))],
+            "customer_id string, name string, points long, region string, email string, joined date",
+        ),
+    )
+    assert lake.version("customers") == version + 1
+    assert sorted((r.customer_id, r.email, r.joined) for r in lake.read("customers").collect()) == [
+        ("c1", None, None),
+        ("c2", "b@o.cn", dt.date(2024, 1, 2)),
+    ]
+
+
 def test_columns_are_aligned_by_name_not_position(lake: Lake, spark: SparkSession) -> None:
     lake.append("customers", people(spark, [("c1", "Ann", 10, "uk")]))
     shuffled = spark.createDataFrame(
