@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python bench/identity_vs_splink.py --people 100000
+    .venv/bin/python bench/identity_vs_splink.py --dataset febrl3      # or febrl4 (bench/febrl.py)
 
 Both sides start from ``silver_person_records`` of one benchmark home (built once by ``bench/prepare.py``)
 and use the same comparisons and blocking rules (``identity.matching``), the same training recipe
@@ -23,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import febrl
 from bench.common import PeakMemory, record
 from bench.prepare import data_set_arguments, from_silver
 
@@ -82,18 +84,20 @@ def bare_splink(settings: Any) -> tuple[Any, float, int]:
 
 def score(settings: Any, graph: Any) -> dict[str, float]:
     """Metrics of a record -> customer assignment against the truth, by the project's evaluation code."""
-    from identity import evaluate, inputs, rules
+    from identity import evaluate, inputs, models, rules
     from infra.runs import runtime
 
     lake = runtime(settings).lake
     con = inputs.connect(settings)
     try:
         # Records and silver's hard links, as `cdp identity evaluate` loads them: blocking recall counts
-        # the pairs our rules link (hard links included) as seen.
+        # the pairs our rules link (hard links included) as seen, through the model's own blocks.
         inputs.load(con, lake)
-        rules.link(con, settings.identity)
+        model = models.current(settings)
+        rules.link(con, settings.identity, model.guards() if model else rules.Guards())
         con.register("graph", graph)
-        return evaluate.compute(con, evaluate.truth_file(settings))
+        blocks = model.plan.prediction_blocks if model else evaluate.DEFAULT_PLAN.prediction_blocks
+        return evaluate.compute(con, evaluate.truth_file(settings), blocks)
     finally:
         con.close()
 
@@ -113,8 +117,20 @@ def ours(settings: Any) -> tuple[Any, float, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the data set, run both sides, print and record the comparison."""
-    args = data_set_arguments(__doc__).parse_args(argv)
-    settings = from_silver(args.people, args.days, args.seed)
+    parser = data_set_arguments(__doc__)
+    parser.add_argument(
+        "--dataset",
+        choices=["generated", *febrl.DATA_SETS],
+        default="generated",
+        help="generated people (--people ...), or a Febrl benchmark loaded through a source mapping",
+    )
+    args = parser.parse_args(argv)
+    if args.dataset == "generated":
+        settings = from_silver(args.people, args.days, args.seed)
+        title = f"{args.people:,} people"
+    else:
+        settings = febrl.prepare(args.dataset)
+        title = args.dataset
 
     with PeakMemory() as memory:
         bare_graph, bare_seconds, bare_pairs = bare_splink(settings)
@@ -126,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     our_metrics = score(settings, our_graph)
 
     lines = [
-        f"people {args.people:,}; person records {report.records:,}",
+        f"{title}; person records {report.records:,}",
         f"{'':28}{'ours':>12}{'bare Splink':>14}",
         f"{'wall seconds':28}{our_seconds:>12.1f}{bare_seconds:>14.1f}",
         f"{'peak RSS MB (process tree)':28}{our_peak / 1e6:>12,.0f}{bare_peak / 1e6:>14,.0f}",
@@ -150,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"B-cubed {our_metrics['bcubed_f1'] - bare_metrics['bcubed_f1']:+.4f}"
     )
     print("\n".join(lines))
-    record(f"identity vs bare Splink, {args.people:,} people", lines)
+    record(f"identity vs bare Splink, {title}", lines)
     return 0
 
 
