@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from jobs.bronze.ingest import IngestReport
     from jobs.maintenance import MaintenanceReport
 
-if TYPE_CHECKING:
-    from jobs.bronze.ingest import IngestReport
-    from jobs.maintenance import MaintenanceReport
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option(
@@ -331,12 +327,14 @@ def _register_groups() -> None:
     from cdp.profile_commands import profile
     from cdp.quality_commands import quality, report
     from cdp.schemas_commands import schemas
+    from cdp.sources_commands import sources
 
     main.add_command(identity)
     main.add_command(profile)
     main.add_command(quality)
     main.add_command(report)
     main.add_command(schemas)
+    main.add_command(sources)
 
 
 _register_groups()

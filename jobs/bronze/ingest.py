@@ -14,11 +14,13 @@ since it was ingested fails loudly (landing files are immutable; corrections com
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -341,6 +343,47 @@ def _parse(
         listing, "uri string, relative string, batch string, source string"
     ).repartition(tasks)
     return files_df.mapInArrow(parse, schema).withColumn("batch_date", F.to_date("batch")).drop("batch")
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One landing line as ingestion would take it: its contract fields as mapped, and the reasons it
+    would be quarantined (none: it would land in bronze)."""
+
+    line_number: int
+    fields: dict[str, str | None]
+    reasons: tuple[str, ...]
+
+
+def preview(
+    spark: SparkSession, mapping: SourceMapping, path: Path, batch_date: dt.date, rows: int = 10
+) -> list[PreviewRow]:
+    """The first ``rows`` lines of one file of a mapped source, mapped and checked exactly as ingestion
+    does (the same parsing and the same Spark typing), without writing anything. Duplicates across
+    batches are not looked up."""
+    contract = mapping.contract
+    lines = list(itertools.islice(parse_mapped(path.read_bytes(), mapping, path.name), rows))
+    names = contract.column_names
+    data = [
+        (path.name, batch_date, line.line_number, line.raw_text, list(line.reasons), *line.fields)
+        for line in lines
+    ]
+    schema = T.StructType(
+        [
+            T.StructField("source_file", T.StringType()),
+            T.StructField("batch_date", T.DateType()),
+            T.StructField("line_number", T.LongType()),
+            T.StructField("raw_text", T.StringType()),
+            T.StructField("parse_reasons", T.ArrayType(T.StringType())),
+            *[T.StructField(f"raw_{n}", T.StringType()) for n in names],
+        ]
+    )
+    checked = _type_and_check(spark.createDataFrame(data, schema), contract)
+    reasons = {r.line_number: tuple(r.reasons) for r in checked.select("line_number", "reasons").collect()}
+    return [
+        PreviewRow(line.line_number, dict(zip(names, line.fields, strict=True)), reasons[line.line_number])
+        for line in lines
+    ]
 
 
 def typed_value(column: Column, raw: SparkColumn) -> SparkColumn:

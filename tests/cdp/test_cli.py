@@ -92,3 +92,44 @@ def test_settings_command_prints_loadable_yaml(tmp_path: Path) -> None:
     assert load_settings(tmp_path / "shown.yaml", env={}) == load_settings(env=env)
     wrong = CliRunner().invoke(main, ["settings"], env={**env, "CDP_SPARK__SHUFFLE_PARTITIONS": "many"})
     assert wrong.exit_code == 2 and "CDP_SPARK__SHUFFLE_PARTITIONS" in wrong.output
+
+
+def test_sources_check_shows_the_mapping_and_writes_nothing(settings: Any, spark: Any) -> None:
+    """A foreign CSV previewed through its mapping: mapped values (PII masked), what would be quarantined."""
+    import yaml
+
+    settings.paths.sources.mkdir(parents=True)
+    mapping = {
+        "channel": "crm_contacts",
+        "files": "*.csv",
+        "columns": {
+            "contact_id": "Id",
+            "first_name": "First",
+            "last_name": "Last",
+            "birth_date": {"column": "Born", "format": "dd/MM/yyyy"},
+            "created_at": {"constant": "2024-01-01 00:00:00"},
+            "updated_at": {"constant": "2024-01-01 00:00:00"},
+        },
+    }
+    (settings.paths.sources / "legacy_crm.yaml").write_text(yaml.safe_dump(mapping))
+    folder = settings.paths.landing / "legacy_crm" / "2024-01-02"
+    folder.mkdir(parents=True)
+    (folder / "export.csv").write_text(
+        "Id,First,Last,Born\n7,Margaret,Hill,03/04/1961\n,Tom,Key,01/01/1970\n"
+    )
+    env = {"CDP_HOME": str(settings.paths.home), "CDP_CONFIG": "", "COLUMNS": "250"}
+    result = CliRunner().invoke(main, ["sources", "check", "legacy_crm"], env=env)
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "legacy_crm:7" in output and "1961-04-03" not in output  # birth dates are personal data
+    assert "M*******" in output and "Margaret" not in output
+    assert "NULL_KEY:contact_id" in output
+    assert "1 would land in bronze, 1 would be quarantined. Nothing was written." in output
+    assert not settings.paths.lake.exists() or not any(settings.paths.lake.iterdir())
+    unmasked = CliRunner().invoke(main, ["sources", "check", "legacy_crm", "--unmask"], env=env)
+    assert "Margaret" in unmasked.output and "1961-04-03" in unmasked.output
+    listed = CliRunner().invoke(main, ["sources", "list"], env=env)
+    assert "legacy_crm" in listed.output and "crm_contacts" in listed.output
+    missing = CliRunner().invoke(main, ["sources", "check", "other_crm"], env=env)
+    assert missing.exit_code == 2 and "No source mapping 'other_crm'" in missing.output
+    assert "Traceback" not in missing.output
