@@ -101,6 +101,14 @@ def demo(obj: CdpContext) -> None:
               help="Share of deliberately bad rows per feed.")  # fmt: skip
 @click.option("--break-column", help="FEED.COLUMN whose every value is made invalid (quality drills).")
 @click.option("--workers", type=click.IntRange(0), default=0, help="Processes (0 = one per CPU).")
+@click.option(
+    "--profile",
+    type=click.Choice(["default", "sparse", "contacts", "cjk"]),
+    default="default",
+    show_default=True,
+    help="Which fields the channels carry: sparse (no emails or phones), contacts (few names), cjk "
+    "(Chinese people only); see generator/profiles.py.",
+)
 @click.pass_obj
 @friendly_errors
 def generate(
@@ -113,6 +121,7 @@ def generate(
     bad_rate: float,
     break_column: str | None,
     workers: int,
+    profile: str,
 ) -> None:
     """Generate realistic landing files for every channel, with the hidden truth beside them."""
     from generator import GeneratorConfig
@@ -120,7 +129,7 @@ def generate(
 
     config = GeneratorConfig(
         people=people, seed=seed, start=start, days=days, bad_rate=bad_rate, break_column=break_column,
-        workers=workers, lifecycle=obj.settings.lifecycle,
+        workers=workers, lifecycle=obj.settings.lifecycle, profile=profile,
     )  # fmt: skip
     summary = run_generator(config, out or obj.settings.paths.home)
     table = Table(

@@ -27,6 +27,7 @@ from generator.encode import FeedSpec, Item, Money, Rec, Record, build_specs
 from generator.history import STAGE_WEIGHTS, HistoryPlanner, classify_days, feasible_stages
 from generator.ids import IdSequence, luhn_digit
 from generator.people import Person, PopulationBuilder, Uniques, Weighted, lognormal_spend
+from generator.profiles import PROFILES
 from generator.timefmt import UTC, zone
 from schemas.lifecycle import Purchase, StageResult, classify
 
@@ -258,6 +259,7 @@ class ChunkBuilder:
 
     def __init__(self, config: GeneratorConfig, index: int, chunk_size: int = CHUNK_SIZE) -> None:
         self.config = config
+        self.profile = PROFILES[config.profile]
         self.index = index
         self.first = index * chunk_size
         self.count = min(chunk_size, config.people - self.first)
@@ -297,6 +299,7 @@ class ChunkBuilder:
             self.count,
             self.start,
             self.config.days,
+            countries=self.profile.countries,
         )
         people, negatives = population.build()
         for person in people:
@@ -1115,6 +1118,11 @@ class ChunkBuilder:
             later = batch + self.rng.randint(1, 3)
             if later <= self.last:
                 batch = later
+        if self.profile.reshapes_rows:
+            shaped = self.profile.shape(spec.contract, values, self.rng)
+            if shaped is None:
+                return
+            values = shaped
         self.seq += 1
         self.rows[spec.index].append(Rec(batch, key, values, person, self.seq))
 

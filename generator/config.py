@@ -40,6 +40,7 @@ class GeneratorConfig:
         break_column: ``"feed.column"``; every value of that column is made invalid.
         workers: processes to use (0 = one per CPU); never changes the output.
         lifecycle: the lifecycle rules the target stages are built for.
+        profile: which fields the channels carry and who the people are (``generator.profiles``).
     """
 
     people: int = 2000
@@ -51,8 +52,13 @@ class GeneratorConfig:
     break_column: str | None = None
     workers: int = 0
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    profile: str = "default"
 
     def __post_init__(self) -> None:
+        from generator.profiles import PROFILES
+
+        if self.profile not in PROFILES:
+            raise GeneratorConfigError(f"profile {self.profile!r} is not one of {', '.join(PROFILES)}")
         if not 1 <= self.people <= MAX_PEOPLE:
             raise GeneratorConfigError(f"people must be between 1 and {MAX_PEOPLE:,}, got {self.people}")
         if not 1 <= self.days <= 3650:
@@ -93,6 +99,8 @@ class GeneratorConfig:
             "bad_rate_by_feed": {k: self.bad_rate_by_feed[k] for k in sorted(self.bad_rate_by_feed)},
             "break_column": self.break_column,
             "lifecycle": _settings_dict(self.lifecycle),
+            # Only a non-default profile is recorded, so homes generated before profiles stay valid.
+            **({"profile": self.profile} if self.profile != "default" else {}),
         }
 
     @classmethod
@@ -110,6 +118,7 @@ class GeneratorConfig:
             break_column=data["break_column"],
             workers=workers,
             lifecycle=LifecycleSettings(**lifecycle),
+            profile=str(data.get("profile", "default")),
         )
 
 

@@ -182,8 +182,10 @@ class PopulationBuilder:
         count: int,
         start: dt.date,
         days: int,
+        countries: tuple[tuple[str, float], ...] | None = None,
     ) -> None:
         self.rng = rng
+        self.fixed_countries = countries is not None
         self.uniques = uniques
         self.first_index = first_index
         self.count = count
@@ -192,7 +194,7 @@ class PopulationBuilder:
         self.as_of = start + dt.timedelta(days=days - 1)
         self.people: list[Person] = []
         self.negatives: list[HardNegative] = []
-        self._countries = Weighted(COUNTRY_WEIGHTS)
+        self._countries = Weighted(list(countries) if countries else COUNTRY_WEIGHTS)
         self._others = Weighted([(place, place[4]) for place in data.OTHER_PLACES])
         self._cn_surnames = Weighted(data.CN_SURNAMES)
         self._cn_common = {
@@ -301,7 +303,7 @@ class PopulationBuilder:
             self._share_email(first, second)
 
     def _namesakes_pair(self) -> None:
-        country = self.rng.choice(("CN", "CN", "GB", "US"))
+        country = self._country() if self.fixed_countries else self.rng.choice(("CN", "CN", "GB", "US"))
         gender = self._gender()
         first = self._person(country, gender, self._birth(20, 70), None, self._address(country))
         self._contacts(first)
