@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_for(args.home)
         args.people = int(generator_config(args.home).get("people", 0))
     else:
-        settings = from_silver(args.people, args.days, args.seed)
+        settings = from_silver(args.people, args.days, args.seed, args.profile)
 
     with PeakMemory() as memory:
         graph, seconds, report = ours(settings)
@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     lines = [
         f"home {settings.paths.home}",
-        f"people {args.people:,}; person records {report.records:,}; customers {report.customers:,}",
+        f"people {args.people:,} ({args.profile} profile); person records {report.records:,}; "
+        f"customers {report.customers:,}",
         f"{'full rebuild, stored model' if args.home else 'full run (train, resolve, publish)':<38}"
         f"{seconds:8.1f} s ({report.records / seconds:,.0f} records/s)",
         "  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stage_seconds.items()),

@@ -126,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.dataset == "generated":
-        settings = from_silver(args.people, args.days, args.seed)
-        title = f"{args.people:,} people"
+        settings = from_silver(args.people, args.days, args.seed, args.profile)
+        title = f"{args.people:,} people" + ("" if args.profile == "default" else f", {args.profile} profile")
     else:
         settings = febrl.prepare(args.dataset)
         title = args.dataset

@@ -18,9 +18,10 @@ from infra.settings import Settings, load_settings
 HOMES = ROOT / "bench" / "homes"
 
 
-def home_for(people: int, days: int, seed: int) -> Path:
+def home_for(people: int, days: int, seed: int, profile: str = "default") -> Path:
     """The folder of the benchmark home for this data set."""
-    return HOMES / f"{people}p-{days}d-s{seed}"
+    suffix = "" if profile == "default" else f"-{profile}"
+    return HOMES / f"{people}p-{days}d-s{seed}{suffix}"
 
 
 def settings_for(home: Path, **overrides: Any) -> Settings:
@@ -46,7 +47,7 @@ def generator_config(home: Path) -> dict[str, Any]:
     return dict(json.loads(manifest.read_text(encoding="utf-8")).get("config", {}))
 
 
-def is_ready(home: Path, people: int, days: int, seed: int) -> bool:
+def is_ready(home: Path, people: int, days: int, seed: int, profile: str = "default") -> bool:
     """True when ``home`` already holds this data set up to silver."""
     config = generator_config(home)
     return bool(
@@ -54,6 +55,7 @@ def is_ready(home: Path, people: int, days: int, seed: int) -> bool:
         and config.get("people") == people
         and config.get("days") == days
         and config.get("seed") == seed
+        and config.get("profile", "default") == profile
     )
 
 
@@ -67,7 +69,9 @@ def reset_downstream(home: Path) -> None:
     shutil.rmtree(home / "reports", ignore_errors=True)
 
 
-def prepare(people: int, days: int, seed: int, *, workers: int = 0) -> tuple[Path, dict[str, float]]:
+def prepare(
+    people: int, days: int, seed: int, *, workers: int = 0, profile: str = "default"
+) -> tuple[Path, dict[str, float]]:
     """Generate, ingest and standardise a data set unless the home already holds it.
 
     Returns the home and the seconds each preparation stage took (empty when reused).
@@ -77,13 +81,13 @@ def prepare(people: int, days: int, seed: int, *, workers: int = 0) -> tuple[Pat
     from generator import GeneratorConfig, generate
     from jobs import steps
 
-    home = home_for(people, days, seed)
-    if is_ready(home, people, days, seed):
+    home = home_for(people, days, seed, profile)
+    if is_ready(home, people, days, seed, profile):
         return home, {}
     shutil.rmtree(home, ignore_errors=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    generate(GeneratorConfig(people=people, days=days, seed=seed, workers=workers), home)
+    generate(GeneratorConfig(people=people, days=days, seed=seed, workers=workers, profile=profile), home)
     timings["generate"] = time.perf_counter() - started
     settings = settings_for(home)
     started = time.perf_counter()
@@ -101,12 +105,18 @@ def data_set_arguments(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--profile",
+        choices=["default", "sparse", "contacts", "cjk"],
+        default="default",
+        help="generator profile (generator/profiles.py)",
+    )
     return parser
 
 
-def from_silver(people: int, days: int, seed: int) -> Settings:
+def from_silver(people: int, days: int, seed: int, profile: str = "default") -> Settings:
     """Settings of a home prepared up to silver, with identity and everything after it removed."""
-    home, timings = prepare(people, days, seed)
+    home, timings = prepare(people, days, seed, profile=profile)
     if timings:
         print("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     reset_downstream(home)
