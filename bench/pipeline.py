@@ -47,7 +47,12 @@ def _rows(settings: Any, prefixes: tuple[str, ...]) -> int:
 
 
 def run_one(
-    people: int, days: int, seed: int, keep: Path | None, profile: Path | None = None
+    people: int,
+    days: int,
+    seed: int,
+    keep: Path | None,
+    profile: Path | None = None,
+    data_profile: str = "default",
 ) -> list[dict[str, Any]]:
     """Every stage for one size, in this process; returns one dict per stage.
 
@@ -59,7 +64,7 @@ def run_one(
 
     home = keep or Path(tempfile.mkdtemp(prefix=f"cdp-bench-{people}-"))
     settings = settings_for(home)
-    config = GeneratorConfig(people=people, days=days, seed=seed)
+    config = GeneratorConfig(people=people, days=days, seed=seed, profile=data_profile)
     as_of = config.start + dt.timedelta(days=days - 1)
     run_id = f"bench-{people}"
     stages: list[dict[str, Any]] = []
@@ -177,13 +182,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--master", help="spark.master setting, e.g. spark://127.0.0.1:7077 (make cluster-up)"
     )
     parser.add_argument("--repeat", type=int, default=1, help="run every size this many times in a row")
+    parser.add_argument(
+        "--data-profile",
+        choices=["default", "sparse", "contacts", "cjk"],
+        default="default",
+        help="generator profile of the data (generator/profiles.py)",
+    )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = args.people or [2000, 20000, 100000]
 
     if args.one:
-        stages = run_one(sizes[0], args.days, args.seed, args.keep, args.profile)
+        stages = run_one(sizes[0], args.days, args.seed, args.keep, args.profile, args.data_profile)
         if args.json:
             args.json.write_text(json.dumps(stages), encoding="utf-8")
         return 0
@@ -195,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         env["CDP_SPARK__MASTER"] = args.master
     engine, master = env.get("CDP_DELTA_ENGINE", "auto"), env.get("CDP_SPARK__MASTER", "local[*]")
     setup = f"delta_engine {engine}, master {master}"
+    if args.data_profile != "default":
+        setup += f", {args.data_profile} profile"
     results: dict[int, list[dict[str, Any]]] = {}
     lines: list[str] = [setup]
     failed: list[str] = []
@@ -203,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
             target = Path(out.name)
         command = [sys.executable, __file__, "--one", "--people", str(people), "--days", str(args.days),
-                   "--seed", str(args.seed), "--json", str(target)]  # fmt: skip
+                   "--seed", str(args.seed), "--json", str(target),
+                   "--data-profile", args.data_profile]  # fmt: skip
         if args.profile:
             command += ["--profile", str(args.profile)]
         if args.keep:
