@@ -100,6 +100,10 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.ansi.enabled": "true",
         "spark.sql.adaptive.enabled": "true",
+        # Cached blocks may hold at most 30% of unified memory against eviction (Spark's default 50%):
+        # joins and sorts then take the rest back, cached blocks spilling to disk, instead of failing with
+        # UNABLE_TO_ACQUIRE_MEMORY while a big frame is cached.
+        "spark.memory.storageFraction": "0.3",
         # Daily batches make many small files; a lower open cost packs them into fewer scan tasks.
         "spark.sql.files.openCostInBytes": str(512 * 1024),
         # Reads pass the snapshot's file list explicitly; stat-ing it on the driver is far cheaper than the

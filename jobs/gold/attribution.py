@@ -26,7 +26,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from infra.storage import Lake
-from jobs.gold import CACHE
+from jobs.gold import LARGE_CACHE
 from jobs.silver.common import business_date
 from schemas.identity import IDENTITY_GRAPH
 from schemas.silver import (
@@ -58,9 +58,10 @@ class Attributed:
     shop: DataFrame
 
     def persist(self) -> Attributed:
-        """Keep every frame cached (:data:`jobs.gold.CACHE`): each is read by several aggregations."""
+        """Keep every frame cached on disk (:data:`jobs.gold.LARGE_CACHE`): each is read by several
+        aggregations."""
         for df in self._frames():
-            df.persist(CACHE)
+            df.persist(LARGE_CACHE)
         return self
 
     def unpersist(self) -> None:
