@@ -22,6 +22,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 P = ParamSpec("P")
+log = logging.getLogger(__name__)
 
 
 def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
@@ -98,7 +101,30 @@ class Runtime:
         assert context is not None
         for rdd in list(context.getPersistentRDDs().values()):
             rdd.unpersist(True)
+        # Broadcasts of past joins and the frames Python made from Arrow stay in the driver until both
+        # sides collect their garbage: Python drops its handles, then the JVM's collection lets Spark's
+        # cleaner remove their blocks, which otherwise pin storage memory the next step's joins need.
+        gc.collect()
+        jvm = self.spark.sparkContext._jvm
+        assert jvm is not None
+        jvm.System.gc()
+        held = storage_memory_used(self.spark)
+        if held > 64 * 1024 * 1024:
+            log.info("Spark storage memory still held between steps: %.0f MB", held / 1e6)
         return count
+
+
+def storage_memory_used(spark: SparkSession) -> int:
+    """Bytes of storage memory in use on the driver's block manager (caches, broadcasts)."""
+    context = spark.sparkContext._jsc
+    assert context is not None
+    status = context.sc().getExecutorMemoryStatus()
+    total = 0
+    iterator = status.iterator()
+    while iterator.hasNext():
+        entry = iterator.next()
+        total += int(entry._2()._1()) - int(entry._2()._2())
+    return total
 
 
 def cached_rdds(spark: SparkSession) -> int:
