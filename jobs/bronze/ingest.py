@@ -280,16 +280,7 @@ def _parse(
     disk, S3, GCS, HDFS), so no Spark file listing is needed however many small batch files there are.
     """
     names = contract.column_names
-    schema = T.StructType(
-        [
-            T.StructField("source_file", T.StringType()),
-            T.StructField("batch", T.StringType()),
-            T.StructField("line_number", T.LongType()),
-            T.StructField("raw_text", T.StringType()),
-            T.StructField("parse_reasons", T.ArrayType(T.StringType())),
-            *[T.StructField(f"raw_{n}", T.StringType()) for n in names],
-        ]
-    )
+    schema = parsed_schema(contract, T.StructField("batch", T.StringType()))
     arrow_schema = pa.schema(
         [
             ("source_file", pa.string()),
@@ -368,22 +359,27 @@ def preview(
         (path.name, batch_date, line.line_number, line.raw_text, list(line.reasons), *line.fields)
         for line in lines
     ]
-    schema = T.StructType(
-        [
-            T.StructField("source_file", T.StringType()),
-            T.StructField("batch_date", T.DateType()),
-            T.StructField("line_number", T.LongType()),
-            T.StructField("raw_text", T.StringType()),
-            T.StructField("parse_reasons", T.ArrayType(T.StringType())),
-            *[T.StructField(f"raw_{n}", T.StringType()) for n in names],
-        ]
-    )
+    schema = parsed_schema(contract, T.StructField("batch_date", T.DateType()))
     checked = _type_and_check(spark.createDataFrame(data, schema), contract)
     reasons = {r.line_number: tuple(r.reasons) for r in checked.select("line_number", "reasons").collect()}
     return [
         PreviewRow(line.line_number, dict(zip(names, line.fields, strict=True)), reasons[line.line_number])
         for line in lines
     ]
+
+
+def parsed_schema(contract: LandingContract, batch: T.StructField) -> T.StructType:
+    """Parsed landing lines: file, ``batch``, line, raw text, parse reasons and each field as text."""
+    return T.StructType(
+        [
+            T.StructField("source_file", T.StringType()),
+            batch,
+            T.StructField("line_number", T.LongType()),
+            T.StructField("raw_text", T.StringType()),
+            T.StructField("parse_reasons", T.ArrayType(T.StringType())),
+            *[T.StructField(f"raw_{n}", T.StringType()) for n in contract.column_names],
+        ]
+    )
 
 
 def typed_value(column: Column, raw: SparkColumn) -> SparkColumn:
