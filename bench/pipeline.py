@@ -90,7 +90,13 @@ def run_one(
                 "peak_mb": memory.peak / 1e6,
             }
         )
-        print(f"  {name:<18}{seconds:>8.1f} s", flush=True)
+        from infra.runs import runtime, storage_memory_used
+
+        held = storage_memory_used(runtime(settings).spark) / 1e6
+        print(
+            f"  {name:<18}{seconds:>8.1f} s   (Spark storage memory held after it: {held:,.0f} MB)",
+            flush=True,
+        )
         return result
 
     def check(layer: str) -> Callable[[], Any]:
