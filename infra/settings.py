@@ -81,7 +81,11 @@ class SparkSettings:
         "local[*]", "Spark master: local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL"
     )
     app_name: str = _setting("cdp", "Spark application name")
-    driver_memory: str = _setting("4g", "memory of the Spark driver (spark.driver.memory)")
+    driver_memory: str = _setting(
+        "auto",
+        "memory of the Spark driver (spark.driver.memory), e.g. 6g; auto: a quarter of this machine's "
+        "memory, between 2g and 8g",
+    )
     max_result_size: str = _setting(
         "1g",
         "largest result a job may return to the driver (spark.driver.maxResultSize); a delta-rs write of "

@@ -76,6 +76,24 @@ def delta_spark_jars(settings: Settings) -> list[Path]:
     return installed_jars(delta_jars_folder(settings))
 
 
+def driver_memory(setting: str) -> str:
+    """``spark.driver.memory`` for a setting: as given, or for ``auto`` a quarter of the machine's
+    memory between 2 and 8 GB. In a local session the driver's heap is also the executors', and at
+    100,000 people the profile build's joins and aggregations need more than 4 GB of it.
+
+    Example:
+        >>> driver_memory("3g")
+        '3g'
+    """
+    if setting != "auto":
+        return setting
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "4g"
+    return f"{min(8, max(2, round(total / 4 / 1024**3)))}g"
+
+
 def spark_conf(settings: Settings) -> dict[str, str]:
     """The full Spark configuration the factory applies, for inspection and tests."""
     from splink.backends.spark import similarity_jar_location
@@ -90,7 +108,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     conf = {
         "spark.master": settings.spark.master,
         "spark.app.name": settings.spark.app_name,
-        "spark.driver.memory": settings.spark.driver_memory,
+        "spark.driver.memory": driver_memory(settings.spark.driver_memory),
         # The guard on frames crossing to the driver: Spark aborts a collect past it before the driver
         # runs out of memory, and the lake then writes that frame with delta-spark (infra.storage.lake).
         "spark.driver.maxResultSize": settings.spark.max_result_size,

@@ -158,7 +158,7 @@ def test_defaults_yaml_documents_every_key() -> None:
     }
     assert data["paths"] == {
         "home": "./cdp_home",
-        **dict.fromkeys(["landing", "truth", "lake", "reports", "models", "work"]),
+        **dict.fromkeys(["landing", "sources", "truth", "lake", "reports", "models", "work"]),
     }
     assert data["airflow"]["start_date"] == "2024-01-01"  # quoted, so not read back as a date
     assert data["identity"]["blocked_phones"] == ["+8613800000000", "+10000000000"]
